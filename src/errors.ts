@@ -1,0 +1,53 @@
+// The small error tree of ksorch. Each class maps to one exit code in src/cli/main.ts, the only
+// place that exits. Errors keep what caused them as `cause`.
+
+/** One problem in a user's file, with where it is and what would be valid. */
+export interface Diagnostic {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the field, e.g. `clients.client2.mac`. */
+  field?: string;
+  message: string;
+  /** What would be valid, shown after the message. */
+  hint?: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = [d.file, d.line, d.column].filter((p) => p !== undefined).join(":");
+  const field = d.field ? ` ${d.field}:` : "";
+  const hint = d.hint ? ` (${d.hint})` : "";
+  return `${where}:${field} ${d.message}${hint}`;
+}
+
+/** Bad input: usage, inventory, playbook. Exit 2; nothing on any server has been touched. */
+export class InputError extends Error {
+  override name = "InputError";
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A host could not be reached or refused us. Exit 1. */
+export class ConnectError extends Error {
+  override name = "ConnectError";
+  constructor(
+    readonly host: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${host}: ${message}`, options);
+  }
+}
+
+/** A task, lab operation or drill failed on a host. Exit 1. */
+export class TaskError extends Error {
+  override name = "TaskError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

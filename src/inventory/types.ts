@@ -1,0 +1,73 @@
+// The resolved inventory: what every other part of ksorch reads. Loading (./load.ts) turns the
+// YAML file into this shape with defaults applied, durations in milliseconds, MACs in lower
+// case and paths absolute; validation guarantees the cross-field rules hold.
+
+export type OsFamily = "debian" | "rhel";
+export type HaEngine = "heartbeat" | "keepalived";
+export type Balance = "parity" | "modulo";
+export type InstallProtocol = "ftp" | "http";
+/** `rhel9` (and later) uses `inst.ks=`/`inst.repo=`; `legacy` is the paper's `ks=`. */
+export type KickstartTarget = "rhel9" | "rhel8" | "rhel7" | "legacy";
+
+export interface SshSettings {
+  host: string;
+  port: number;
+  user: string;
+  /** Absolute path of the private key; when absent the SSH agent is used. */
+  key?: string;
+  /** Absolute path of the known_hosts file host keys are checked against. */
+  knownHosts?: string;
+}
+
+export interface Server {
+  name: string;
+  ssh: SshSettings;
+  /** LAN address. */
+  address: string;
+  /** LAN interface, default eth0. */
+  interface: string;
+  heartbeat: { interface: string; address: string };
+  vip: string;
+  os: OsFamily;
+}
+
+export interface Client {
+  name: string;
+  /** Lower case, colon separated. */
+  mac: string;
+  ip: string;
+}
+
+export interface HaSettings {
+  engine: HaEngine;
+  keepaliveMs: number;
+  warntimeMs: number;
+  deadtimeMs: number;
+  initdeadMs: number;
+  autoFailback: boolean;
+  /** A drill passes only if the takeover is at most this long. */
+  maxTakeoverMs: number;
+  udpPort: number;
+}
+
+export interface InstallSettings {
+  protocol: InstallProtocol;
+  /** Path of the tree below the FTP/HTTP root, e.g. `pub/rh9`. */
+  path: string;
+  /** Absolute path of the local install tree that is copied to every server. */
+  source: string;
+  balance: Balance;
+  kickstart: { target: KickstartTarget };
+}
+
+export interface Inventory {
+  /** Absolute path of the inventory file. */
+  file: string;
+  network: { subnet: string; prefixLength: number; netmask: string };
+  /** In file order; the order defines "first server" for parity balancing. */
+  servers: Server[];
+  ha: HaSettings;
+  install: InstallSettings;
+  /** In file order. */
+  clients: Client[];
+}
