@@ -1,0 +1,91 @@
+// Where things live on each OS family: paths, package and service names. Declared in the
+// inventory (`os:`), checked against the host's facts at apply time.
+import type { OsFamily } from "./types.js";
+
+export interface OsLayout {
+  family: OsFamily;
+  tftpRoot: string;
+  ftpRoot: string;
+  dhcpdConf: string;
+  /** File that tells dhcpd which interfaces to serve. */
+  dhcpdDefaults: string;
+  tftpDefaults: string;
+  vsftpdConf: string;
+  haDir: string;
+  /** Where the pxelinux package puts its BIOS boot files. */
+  pxelinuxFiles: { pxelinux: string; ldlinux: string };
+  packages: {
+    dhcp: string;
+    tftp: string;
+    ftp: string;
+    heartbeat: string;
+    keepalived: string;
+    /** Extra packages: pxelinux files, ifconfig for heartbeat's IPaddr, tcpdump for drills. */
+    support: string[];
+  };
+  services: { dhcp: string; tftp: string; ftp: string; heartbeat: string; keepalived: string };
+}
+
+const debian: OsLayout = {
+  family: "debian",
+  tftpRoot: "/srv/tftp",
+  ftpRoot: "/srv/ftp",
+  dhcpdConf: "/etc/dhcp/dhcpd.conf",
+  dhcpdDefaults: "/etc/default/isc-dhcp-server",
+  tftpDefaults: "/etc/default/tftpd-hpa",
+  vsftpdConf: "/etc/vsftpd.conf",
+  haDir: "/etc/ha.d",
+  pxelinuxFiles: {
+    pxelinux: "/usr/lib/PXELINUX/pxelinux.0",
+    ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+  },
+  packages: {
+    dhcp: "isc-dhcp-server",
+    tftp: "tftpd-hpa",
+    ftp: "vsftpd",
+    heartbeat: "heartbeat",
+    keepalived: "keepalived",
+    support: ["pxelinux", "syslinux-common", "net-tools", "tcpdump"],
+  },
+  services: {
+    dhcp: "isc-dhcp-server",
+    tftp: "tftpd-hpa",
+    ftp: "vsftpd",
+    heartbeat: "heartbeat",
+    keepalived: "keepalived",
+  },
+};
+
+const rhel: OsLayout = {
+  family: "rhel",
+  tftpRoot: "/var/lib/tftpboot",
+  ftpRoot: "/var/ftp",
+  dhcpdConf: "/etc/dhcp/dhcpd.conf",
+  dhcpdDefaults: "/etc/sysconfig/dhcpd",
+  tftpDefaults: "/etc/sysconfig/tftp",
+  vsftpdConf: "/etc/vsftpd/vsftpd.conf",
+  haDir: "/etc/ha.d",
+  pxelinuxFiles: {
+    pxelinux: "/usr/share/syslinux/pxelinux.0",
+    ldlinux: "/usr/share/syslinux/ldlinux.c32",
+  },
+  packages: {
+    dhcp: "dhcp-server",
+    tftp: "tftp-server",
+    ftp: "vsftpd",
+    heartbeat: "heartbeat",
+    keepalived: "keepalived",
+    support: ["syslinux", "net-tools", "tcpdump"],
+  },
+  services: {
+    dhcp: "dhcpd",
+    tftp: "tftp",
+    ftp: "vsftpd",
+    heartbeat: "heartbeat",
+    keepalived: "keepalived",
+  },
+};
+
+export function osLayout(family: OsFamily): OsLayout {
+  return family === "debian" ? debian : rhel;
+}
