@@ -28,7 +28,9 @@ function report(err: unknown): number {
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("ksorch")
-    .description("Build a highly available Kickstart install cluster over SSH and drill its failover")
+    .description(
+      "Build a highly available Kickstart install cluster over SSH and drill its failover",
+    )
     .exitOverride()
     .showHelpAfterError();
   let code = EXIT_OK;

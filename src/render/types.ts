@@ -2,7 +2,8 @@
 // to install it (mode, owner) and to decide what to show (secrets are never printed).
 
 /** Groups files so playbooks can install one concern at a time and notify its handler. */
-export type FileTag = "network" | "hosts" | "dhcp" | "tftp" | "pxelinux" | "kickstart" | "ftp" | "ha";
+export type FileTag =
+  "network" | "hosts" | "dhcp" | "tftp" | "pxelinux" | "kickstart" | "ftp" | "ha";
 
 export interface RenderedFile {
   /** Absolute path on the server. */
