@@ -26,7 +26,8 @@ export interface Server {
   address: string;
   /** LAN interface, default eth0. */
   interface: string;
-  heartbeat: { interface: string; address: string };
+  /** Crossover link; `prefixLength` (default 24) is the subnet all heartbeat addresses share. */
+  heartbeat: { interface: string; address: string; prefixLength: number };
   vip: string;
   os: OsFamily;
 }
@@ -48,6 +49,8 @@ export interface HaSettings {
   /** A drill passes only if the takeover is at most this long. */
   maxTakeoverMs: number;
   udpPort: number;
+  /** Absolute path of a file holding the authkeys secret; otherwise env or a generated one. */
+  keyFile?: string;
 }
 
 export interface InstallSettings {
@@ -57,12 +60,15 @@ export interface InstallSettings {
   /** Absolute path of the local install tree that is copied to every server. */
   source: string;
   balance: Balance;
-  kickstart: { target: KickstartTarget };
+  /** `rootpwHashFile`: absolute path of a file holding the root password's crypt hash. */
+  kickstart: { target: KickstartTarget; rootpwHashFile?: string };
 }
 
 export interface Inventory {
   /** Absolute path of the inventory file. */
   file: string;
+  /** Cluster id (`name:`, default the file's base name): names its generated secrets. */
+  name: string;
   network: { subnet: string; prefixLength: number; netmask: string };
   /** In file order; the order defines "first server" for parity balancing. */
   servers: Server[];

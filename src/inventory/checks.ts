@@ -1,0 +1,191 @@
+// Cross-field rules the schema cannot express: uniqueness, subnet membership, address
+// conflicts, heartbeat timing, and balance/engine versus the number of servers. Pure: returns
+// every problem found, never throws.
+import ipaddr from "ipaddr.js";
+import type { FieldPath } from "./positions.js";
+import type { Problem } from "./problems.js";
+import { NAME_RE } from "./schema.js";
+import type { Inventory } from "./types.js";
+
+interface Use {
+  path: FieldPath;
+  what: string;
+}
+
+/** Reports the second and later uses of the same value, at the repeat, pointing at the first. */
+function duplicates(entries: { value: string; use: Use }[], kind: string): Problem[] {
+  const first = new Map<string, Use>();
+  const out: Problem[] = [];
+  for (const { value, use } of entries) {
+    const prior = first.get(value);
+    if (!prior) {
+      first.set(value, use);
+      continue;
+    }
+    out.push({
+      path: use.path,
+      message: `${kind} ${value} of ${use.what} is already used by ${prior.what}`,
+      hint: `every ${kind} must be unique`,
+      firstAt: prior.path,
+    });
+  }
+  return out;
+}
+
+function lanAddresses(inv: Inventory): { value: string; use: Use }[] {
+  const servers = inv.servers.flatMap((s) => [
+    {
+      value: s.address,
+      use: { path: ["servers", s.name, "address"], what: `${s.name}'s address` },
+    },
+    { value: s.vip, use: { path: ["servers", s.name, "vip"], what: `${s.name}'s VIP` } },
+  ]);
+  const clients = inv.clients.map((c) => ({
+    value: c.ip,
+    use: { path: ["clients", c.name, "ip"], what: `client ${c.name}` },
+  }));
+  return [...servers, ...clients];
+}
+
+function inSubnet(inv: Inventory): Problem[] {
+  const net = ipaddr.IPv4.parseCIDR(inv.network.subnet);
+  const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(inv.network.subnet).toString();
+  const hint = `a host address inside ${inv.network.subnet}, not its network or broadcast address`;
+  return lanAddresses(inv).flatMap(({ value, use }) => {
+    const inside = ipaddr.IPv4.parse(value).match(net);
+    if (inside && value !== net[0].toString() && value !== broadcast) return [];
+    const why = inside ? "is the subnet's network or broadcast address" : "is outside the subnet";
+    return [{ path: use.path, message: `${value} ${why}`, hint }];
+  });
+}
+
+function heartbeat(inv: Inventory): Problem[] {
+  const out: Problem[] = [];
+  const lan = ipaddr.IPv4.parseCIDR(inv.network.subnet);
+  const [head] = inv.servers;
+  if (!head) return out;
+  const hbNet = `${head.heartbeat.address}/${head.heartbeat.prefixLength}`;
+  const shared = ipaddr.IPv4.parseCIDR(hbNet);
+  for (const s of inv.servers) {
+    const path = ["servers", s.name, "heartbeat"];
+    const addr = ipaddr.IPv4.parse(s.heartbeat.address);
+    if (addr.match(lan)) {
+      out.push({
+        path: [...path, "address"],
+        message: `heartbeat address ${s.heartbeat.address} is inside the LAN ${inv.network.subnet}`,
+        hint: "a crossover address on its own subnet, e.g. 10.0.0.3",
+      });
+    }
+    if (
+      s !== head &&
+      (!addr.match(shared) || s.heartbeat.prefixLength !== head.heartbeat.prefixLength)
+    ) {
+      out.push({
+        path: [...path, "address"],
+        message: `heartbeat address ${s.heartbeat.address}/${s.heartbeat.prefixLength} is not on ${head.name}'s heartbeat subnet`,
+        hint: `an address in ${ipaddr.IPv4.networkAddressFromCIDR(hbNet).toString()}/${shared[1]} with the same prefix`,
+        firstAt: ["servers", head.name, "heartbeat", "address"],
+      });
+    }
+    if (s.heartbeat.interface === s.interface) {
+      out.push({
+        path: [...path, "interface"],
+        message: `heartbeat interface ${s.interface} is also the LAN interface`,
+        hint: "the crossover NIC, e.g. eth1",
+      });
+    }
+  }
+  const hbUses = inv.servers.map((s) => ({
+    value: s.heartbeat.address,
+    use: { path: ["servers", s.name, "heartbeat", "address"], what: `${s.name}'s heartbeat` },
+  }));
+  return [...out, ...duplicates(hbUses, "address")];
+}
+
+/** heartbeat's own rules: it refuses deadtime <= 2 x keepalive and warns on the others. */
+function timings(inv: Inventory): Problem[] {
+  const { keepaliveMs: k, warntimeMs: w, deadtimeMs: d, initdeadMs: i } = inv.ha;
+  const out: Problem[] = [];
+  if (d <= 2 * k) {
+    out.push({
+      path: ["ha", "deadtime"],
+      message: `deadtime ${d}ms is not more than twice keepalive ${k}ms`,
+      hint: `a deadtime above ${2 * k}ms, e.g. ${5 * k}ms`,
+    });
+  }
+  if (w <= k || w >= d) {
+    out.push({
+      path: ["ha", "warntime"],
+      message: `warntime ${w}ms is not between keepalive ${k}ms and deadtime ${d}ms`,
+      hint: "keepalive < warntime < deadtime",
+    });
+  }
+  if (i < d) {
+    out.push({
+      path: ["ha", "initdead"],
+      message: `initdead ${i}ms is below deadtime ${d}ms`,
+      hint: `at least ${d}ms; twice deadtime is usual`,
+    });
+  }
+  return out;
+}
+
+function serverCount(inv: Inventory): Problem[] {
+  const n = inv.servers.length;
+  const out: Problem[] = [];
+  if (inv.install.balance === "parity" && n !== 2) {
+    out.push({
+      path: ["install", "balance"],
+      message: `parity balancing needs exactly 2 servers, the inventory has ${n}`,
+      hint: "balance: modulo spreads clients over any number of servers",
+    });
+  }
+  // haresources (heartbeat's R1 mode) describes a two-node cluster only.
+  if (inv.ha.engine === "heartbeat" && n !== 2) {
+    out.push({
+      path: ["ha", "engine"],
+      message: `heartbeat (haresources mode) handles exactly 2 servers, the inventory has ${n}`,
+      hint: "engine: keepalived for more than two servers",
+    });
+  }
+  return out;
+}
+
+function names(inv: Inventory): Problem[] {
+  const out: Problem[] = [];
+  const servers = new Set(inv.servers.map((s) => s.name.toLowerCase()));
+  for (const c of inv.clients) {
+    if (servers.has(c.name.toLowerCase())) {
+      out.push({
+        path: ["clients", c.name],
+        anchor: "key",
+        message: `client name ${c.name} is also a server name`,
+        hint: "host names must be unique across servers and clients",
+      });
+    }
+  }
+  if (!NAME_RE.test(inv.name)) {
+    out.push({
+      path: ["name"],
+      message: `cluster id "${inv.name}" (from the file name) is not a safe name`,
+      hint: "set name: with letters, digits and '-'",
+    });
+  }
+  return out;
+}
+
+export function checkInventory(inv: Inventory): Problem[] {
+  const macs = inv.clients.map((c) => ({
+    value: c.mac,
+    use: { path: ["clients", c.name, "mac"], what: `client ${c.name}` },
+  }));
+  return [
+    ...names(inv),
+    ...inSubnet(inv),
+    ...duplicates(lanAddresses(inv), "address"),
+    ...duplicates(macs, "MAC"),
+    ...heartbeat(inv),
+    ...timings(inv),
+    ...serverCount(inv),
+  ];
+}

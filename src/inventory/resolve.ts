@@ -1,0 +1,106 @@
+// Turns a schema-valid raw inventory into the resolved Inventory: defaults applied, durations in
+// milliseconds, MACs in lower case with colons, paths absolute. No checks beyond the schema's:
+// ./checks.ts runs on the result.
+import { basename, dirname, extname, resolve as resolvePath } from "node:path";
+import type { RawInventory } from "./schema.js";
+import { durationMs } from "./duration.js";
+import type { Client, HaSettings, Inventory, Server, SshSettings } from "./types.js";
+
+export const DEFAULT_SSH_PORT = 22;
+export const DEFAULT_SSH_USER = "root";
+export const DEFAULT_HEARTBEAT_PREFIX = 24;
+export const DEFAULT_UDP_PORT = 694;
+/** The lab's measured working keepalive; the other timings are derived from it (see haSettings). */
+export const DEFAULT_KEEPALIVE_MS = 200;
+
+type RawServer = RawInventory["servers"][string];
+type RawSsh = NonNullable<RawInventory["ssh"]>;
+
+function sshSettings(own: RawServer["ssh"], shared: RawSsh | undefined, dir: string): SshSettings {
+  const key = own.key ?? shared?.key;
+  const knownHosts = own.known_hosts ?? shared?.known_hosts;
+  return {
+    host: own.host,
+    port: own.port ?? shared?.port ?? DEFAULT_SSH_PORT,
+    user: own.user ?? shared?.user ?? DEFAULT_SSH_USER,
+    ...(key ? { key: resolvePath(dir, key) } : {}),
+    ...(knownHosts ? { knownHosts: resolvePath(dir, knownHosts) } : {}),
+  };
+}
+
+/**
+ * Unset timings follow the lab's measured working set (200ms / 500ms / 1s / 2s): deadtime is
+ * five keepalives, warntime half of deadtime, initdead twice deadtime, and a drill accepts a
+ * takeover of up to twice deadtime.
+ */
+function haSettings(raw: RawInventory["ha"], dir: string): HaSettings {
+  const ms = (v: string | number | undefined) => (v === undefined ? undefined : durationMs(v));
+  const keepaliveMs = ms(raw?.keepalive) ?? DEFAULT_KEEPALIVE_MS;
+  const deadtimeMs = ms(raw?.deadtime) ?? keepaliveMs * 5;
+  return {
+    engine: raw?.engine ?? "heartbeat",
+    keepaliveMs,
+    warntimeMs: ms(raw?.warntime) ?? Math.round(deadtimeMs / 2),
+    deadtimeMs,
+    initdeadMs: ms(raw?.initdead) ?? deadtimeMs * 2,
+    autoFailback: raw?.auto_failback ?? true,
+    maxTakeoverMs: ms(raw?.max_takeover) ?? deadtimeMs * 2,
+    udpPort: raw?.udpport ?? DEFAULT_UDP_PORT,
+    ...(raw?.key_file ? { keyFile: resolvePath(dir, raw.key_file) } : {}),
+  };
+}
+
+function server(name: string, raw: RawServer, shared: RawSsh | undefined, dir: string): Server {
+  return {
+    name,
+    ssh: sshSettings(raw.ssh, shared, dir),
+    address: raw.address,
+    interface: raw.interface ?? "eth0",
+    heartbeat: {
+      interface: raw.heartbeat.interface,
+      address: raw.heartbeat.address,
+      prefixLength: raw.heartbeat.prefix ?? DEFAULT_HEARTBEAT_PREFIX,
+    },
+    vip: raw.vip,
+    os: raw.os ?? "rhel",
+  };
+}
+
+/** `subnet` must already be a valid CIDR (checked before resolving). */
+export function resolveInventory(
+  raw: RawInventory,
+  file: string,
+  subnet: { network: string; prefixLength: number; netmask: string },
+): Inventory {
+  const dir = dirname(file);
+  const kickstart = raw.install.kickstart;
+  const clients: Client[] = Object.entries(raw.clients).map(([name, c]) => ({
+    name,
+    mac: c.mac.toLowerCase().replaceAll("-", ":"),
+    ip: c.ip,
+  }));
+  return {
+    file,
+    name: raw.name ?? basename(file, extname(file)),
+    network: {
+      subnet: `${subnet.network}/${subnet.prefixLength}`,
+      prefixLength: subnet.prefixLength,
+      netmask: subnet.netmask,
+    },
+    servers: Object.entries(raw.servers).map(([n, s]) => server(n, s, raw.ssh, dir)),
+    ha: haSettings(raw.ha, dir),
+    install: {
+      protocol: raw.install.protocol ?? "ftp",
+      path: raw.install.path.replace(/\/+$/, ""),
+      source: resolvePath(dir, raw.install.source),
+      balance: raw.install.balance ?? "parity",
+      kickstart: {
+        target: kickstart?.target ?? "rhel9",
+        ...(kickstart?.rootpw_hash_file
+          ? { rootpwHashFile: resolvePath(dir, kickstart.rootpw_hash_file) }
+          : {}),
+      },
+    },
+    clients,
+  };
+}

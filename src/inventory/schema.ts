@@ -1,0 +1,160 @@
+// The inventory file as written by a user, before defaults and cross-field checks. Every object
+// is strict so that a typo (`keepalvie:`) is an error instead of a silently ignored key. Each
+// field's `.describe()` text is the hint shown when the value is wrong: it documents the field
+// where it is declared and is what the user sees.
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/** A host name that is safe in shell commands, file names, dhcpd and heartbeat configs. */
+export const NAME_RE = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$|^[a-z]$/i;
+const nameHint = "letters, digits and '-', starting with a letter, at most 63 characters";
+
+/** `200ms`, `1s`, `2.5s`, or a bare number of seconds. */
+export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s)?$/;
+const durationHint = "a duration such as 200ms, 1s or 2.5s";
+
+const ipv4 = z
+  .string({ error: "expected an IPv4 address" })
+  .refine((s) => isIP(s) === 4, { error: "not an IPv4 address" })
+  .describe("an IPv4 address such as 192.168.0.10");
+
+const duration = z
+  .union([z.string(), z.number()], { error: "expected a duration" })
+  .refine((v) => DURATION_RE.test(String(v)), { error: "not a duration" })
+  .describe(durationHint);
+
+// Linux limits interface names to 15 characters; heartbeat's IP alias appends ":0", so a LAN
+// interface longer than 13 characters would break the takeover.
+const iface = z
+  .string({ error: "expected an interface name" })
+  .regex(/^[a-zA-Z0-9_.-]{1,13}$/, { error: "not a usable interface name" })
+  .describe("an interface name of at most 13 characters from letters, digits, '_', '.', '-'");
+
+const port = z
+  .number({ error: "expected a port number" })
+  .int()
+  .min(1)
+  .max(65535)
+  .describe("an integer from 1 to 65535");
+
+const path = z
+  .string({ error: "expected a path" })
+  .min(1)
+  .describe("a file path, absolute or relative to the inventory's folder");
+
+const sshDefaults = z
+  .strictObject({
+    user: z.string().min(1).describe("a user name").optional(),
+    port: port.optional(),
+    key: path.optional(),
+    known_hosts: path.optional(),
+  })
+  .describe("user, port, key, known_hosts");
+
+const sshServer = sshDefaults
+  .extend({ host: z.string({ error: "expected a host name or address" }).min(1) })
+  .describe("host, port, user, key, known_hosts");
+
+const server = z
+  .strictObject({
+    ssh: sshServer,
+    address: ipv4,
+    interface: iface.optional(),
+    heartbeat: z
+      .strictObject({
+        interface: iface,
+        address: ipv4,
+        prefix: z.number().int().min(8).max(30).describe("a prefix length from 8 to 30").optional(),
+      })
+      .describe("interface, address, prefix"),
+    vip: ipv4,
+    os: z.enum(["debian", "rhel"]).describe("debian or rhel").optional(),
+  })
+  .describe("ssh, address, interface, heartbeat, vip, os");
+
+const client = z
+  .strictObject({
+    mac: z
+      .string({ error: "expected a MAC address in quotes" })
+      .regex(/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i, { error: "not a MAC address" })
+      .describe('six hex pairs separated by ":", e.g. "00:0c:29:20:50:90" (quoted)'),
+    ip: ipv4,
+  })
+  .describe("mac, ip");
+
+const names = (what: string) =>
+  z
+    .string()
+    .regex(NAME_RE, { error: `not a valid ${what} name` })
+    .describe(nameHint);
+
+// `install.path` ends up in URLs, kickstart files and shell commands: plain relative segments.
+const installPath = z
+  .string({ error: "expected a path such as pub/rh9" })
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/, { error: "not a safe relative path" })
+  .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), {
+    error: "'.' and '..' are not allowed",
+  })
+  .describe("a relative path below the FTP/HTTP root such as pub/rh9, no '..'");
+
+export const inventorySchema = z
+  .strictObject({
+    name: names("cluster").describe(`the cluster id used for its secrets: ${nameHint}`).optional(),
+    network: z
+      .strictObject({
+        subnet: z
+          .string({ error: "expected a subnet in CIDR form" })
+          .describe("an IPv4 subnet in CIDR form such as 192.168.0.0/24"),
+      })
+      .describe("subnet"),
+    ssh: sshDefaults.optional(),
+    servers: z
+      .record(names("server"), server, { error: "expected a map of server name to settings" })
+      .refine((m) => Object.keys(m).length > 0, { error: "no servers" })
+      .describe("a map of server name to settings, at least one server"),
+    ha: z
+      .strictObject({
+        engine: z.enum(["heartbeat", "keepalived"]).describe("heartbeat or keepalived").optional(),
+        keepalive: duration.optional(),
+        warntime: duration.optional(),
+        deadtime: duration.optional(),
+        initdead: duration.optional(),
+        auto_failback: z.boolean().describe("true or false").optional(),
+        max_takeover: duration.optional(),
+        udpport: port.optional(),
+        key_file: path
+          .describe("a file holding the heartbeat authkeys secret (relative to the inventory)")
+          .optional(),
+      })
+      .describe(
+        "engine, keepalive, warntime, deadtime, initdead, auto_failback, max_takeover, udpport, key_file",
+      )
+      .optional(),
+    install: z
+      .strictObject({
+        protocol: z.enum(["ftp", "http"]).describe("ftp or http").optional(),
+        path: installPath,
+        source: path.describe("the local install tree copied to every server"),
+        balance: z.enum(["parity", "modulo"]).describe("parity or modulo").optional(),
+        kickstart: z
+          .strictObject({
+            target: z
+              .enum(["rhel9", "rhel8", "rhel7", "legacy"])
+              .describe("rhel9, rhel8, rhel7 or legacy")
+              .optional(),
+            rootpw_hash_file: path
+              .describe("a file holding the root password's crypt hash (relative to the inventory)")
+              .optional(),
+          })
+          .describe("target, rootpw_hash_file")
+          .optional(),
+      })
+      .describe("protocol, path, source, balance, kickstart"),
+    clients: z
+      .record(names("client"), client, { error: "expected a map of client name to mac and ip" })
+      .refine((m) => Object.keys(m).length > 0, { error: "no clients" })
+      .describe("a map of client name to { mac, ip }, at least one client"),
+  })
+  .describe("name, network, ssh, servers, ha, install, clients");
+
+export type RawInventory = z.infer<typeof inventorySchema>;
