@@ -1,8 +1,10 @@
 import type { Command } from "commander";
+import { register as registerLab } from "./lab.js";
 
 /** Each command module registers itself and reports its exit code through `setExit`. */
 export type SetExit = (code: number) => void;
 
-export function registerCommands(_program: Command, _setExit: SetExit): void {
+export function registerCommands(program: Command, setExit: SetExit): void {
+  registerLab(program, setExit);
   // Filled in by the command modules: validate, plan, render, apply, status, drill, lab.
 }

@@ -1,0 +1,130 @@
+// `ksorch lab up|down|status|image|tree|install`: the local lab of namespaces (src/lab).
+import { Command, InvalidArgumentError } from "commander";
+import { InputError } from "../../errors.js";
+import { labDown } from "../../lab/down.js";
+import { ensureImage } from "../../lab/image.js";
+import { DEFAULT_INVENTORY, DEFAULT_LAB } from "../../lab/paths.js";
+import { labStatus, type LabStatus } from "../../lab/status.js";
+import { labUp } from "../../lab/up.js";
+import type { SetExit } from "./index.js";
+
+const log = (line: string): void => console.error(line);
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
+  return n;
+}
+
+function requireRoot(): void {
+  if (process.getuid?.() !== 0)
+    throw new InputError("the lab needs root (namespaces, mounts, veths): run it as root");
+}
+
+export function formatStatus(s: LabStatus): string {
+  if (!s.up && s.servers.length === 0) return `lab ${s.name}: not up`;
+  const lines = [
+    `lab ${s.name}: ${s.up ? "up" : "DEGRADED (a server is off)"}`,
+    `  LAN bridge ${s.switch?.lanBridge} in namespace ${s.switch?.netns}` +
+      (s.switch?.hbBridge ? `, heartbeat bridge ${s.switch.hbBridge}` : ""),
+    `  ssh key ${s.ssh?.key}, known_hosts ${s.ssh?.knownHosts}`,
+    `  inventory for this lab: ${s.labInventory}`,
+  ];
+  for (const h of [...s.servers, ...s.clients]) {
+    const extra =
+      h.role === "server"
+        ? `ssh 127.0.0.1:${h.sshPort}  init ${h.initPid ?? "-"}  ${h.running ? "on" : "OFF"}`
+        : h.running
+          ? ""
+          : "MISSING";
+    lines.push(
+      `  ${h.name.padEnd(10)} ${h.role.padEnd(6)} ${h.netns.padEnd(18)} ${h.mac}  ${h.address.padEnd(16)} ${extra}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function print(json: boolean | undefined, value: unknown, text: string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : text);
+}
+
+export function register(program: Command, setExit: SetExit): void {
+  const lab = program.command("lab").description("local lab of Linux namespaces (needs root)");
+  const name = (c: Command): Command =>
+    c.option(
+      "--name <name>",
+      "lab name: namespaces <name>.*, state in /var/lib/ksorch/labs/<name>",
+      DEFAULT_LAB,
+    );
+
+  name(lab.command("up"))
+    .description("build or reuse the image, then start the servers and clients")
+    .option(
+      "--inventory <file>",
+      "hosts, MACs, addresses and ports come from it",
+      DEFAULT_INVENTORY,
+    )
+    .option("--servers <n>", "number of servers (default: the inventory's)", int)
+    .option("--clients <n>", "number of install clients (default: the inventory's)", int)
+    .option(
+      "--port-base <port>",
+      "server i's sshd on 127.0.0.1:(base+i); default from the name",
+      int,
+    )
+    .option("--json", "print the lab's status as JSON")
+    .action(
+      async (o: {
+        name: string;
+        inventory: string;
+        servers?: number;
+        clients?: number;
+        portBase?: number;
+        json?: boolean;
+      }) => {
+        requireRoot();
+        const r = await labUp(
+          {
+            name: o.name,
+            inventory: o.inventory,
+            ...(o.servers !== undefined ? { servers: o.servers } : {}),
+            ...(o.clients !== undefined ? { clients: o.clients } : {}),
+            ...(o.portBase !== undefined ? { portBase: o.portBase } : {}),
+          },
+          log,
+        );
+        print(o.json, r.status, formatStatus(r.status));
+        setExit(r.status.up ? 0 : 1);
+      },
+    );
+
+  name(lab.command("down"))
+    .description("remove every namespace, process and file of the lab (idempotent)")
+    .option("--json", "print what was removed as JSON")
+    .action(async (o: { name: string; json?: boolean }) => {
+      requireRoot();
+      const r = await labDown(o.name);
+      print(
+        o.json,
+        r,
+        `lab ${r.name}: down (${r.killed.length} processes, ${r.namespaces.length} namespaces removed)`,
+      );
+    });
+
+  name(lab.command("status"))
+    .description("hosts, namespaces, PIDs, addresses, ports and the LAN bridge")
+    .option("--json", "print as JSON")
+    .action(async (o: { name: string; json?: boolean }) => {
+      const s = await labStatus(o.name);
+      print(o.json, s, formatStatus(s));
+      setExit(s.up ? 0 : 1);
+    });
+
+  lab
+    .command("image")
+    .description("build the cached Debian image (and install tree) if missing")
+    .action(async () => {
+      requireRoot();
+      const r = await ensureImage(log);
+      log(r.built ? `image built in ${r.durationMs} ms: ${r.dir}` : `image cached: ${r.dir}`);
+    });
+}

@@ -1,0 +1,45 @@
+// Tearing a lab down: every process in its namespaces, its socats, its namespaces and its
+// state directory; nothing of any other lab. Works from names only (namespaces `<lab>.*`,
+// sockets under the lab's dir), so it is safe after a crash and when run twice.
+import { rm } from "node:fs/promises";
+import { TaskError } from "../errors.js";
+import { labPaths } from "./paths.js";
+import { kill, pidsInNetns, pidsWithArg, waitGone } from "./procs.js";
+import { run, runOk } from "./run.js";
+
+export interface DownResult {
+  name: string;
+  killed: number[];
+  namespaces: string[];
+}
+
+export async function labNamespaces(name: string): Promise<string[]> {
+  const r = await run(["ip", "netns", "list"]);
+  return r.stdout
+    .split("\n")
+    .map((l) => l.split(" ")[0] ?? "")
+    .filter((ns) => ns.startsWith(`${name}.`));
+}
+
+export async function labDown(name: string): Promise<DownResult> {
+  const namespaces = await labNamespaces(name);
+  const paths = labPaths(name);
+  // Found, not remembered: a PID recorded before a crash may since belong to someone else,
+  // while a process inside the lab's namespaces or holding the lab's sockets cannot.
+  const found = new Set<number>([
+    ...(await Promise.all(namespaces.map(pidsInNetns))).flat(),
+    ...(await pidsWithArg(`${paths.root}/`)),
+  ]);
+  found.delete(process.pid);
+  const killed = [...found];
+  for (const pid of killed) kill(pid);
+  const left = await waitGone(killed);
+  if (left.length > 0)
+    throw new TaskError(`lab ${name}: processes did not exit: ${left.join(" ")}`);
+  if (namespaces.length > 0)
+    await runOk(["ip", "-batch", "-"], {
+      input: namespaces.map((ns) => `netns del ${ns}`).join("\n") + "\n",
+    });
+  await rm(paths.root, { recursive: true, force: true });
+  return { name, killed, namespaces };
+}

@@ -1,0 +1,52 @@
+// Where the lab keeps things. Caches are shared by every lab; state is per lab name.
+import { join } from "node:path";
+
+export const CACHE_DIR = "/var/cache/ksorch";
+export const IMAGE_DIR = join(CACHE_DIR, "image");
+export const TREE_DIR = join(CACHE_DIR, "tree");
+export const LABS_DIR = "/var/lib/ksorch/labs";
+export const DEFAULT_LAB = "lab";
+export const DEFAULT_INVENTORY = "inventory/lab.yaml";
+
+/** Every path of one lab, derived from its name only. */
+export interface LabPaths {
+  root: string;
+  state: string;
+  sshDir: string;
+  key: string;
+  knownHosts: string;
+  /** Unix sockets joining the two socat halves of each published sshd. */
+  runDir: string;
+  hostsDir: string;
+  /** An inventory equal to the one given to `lab up` but pointing at this lab. */
+  inventory: string;
+  clientsDir: string;
+}
+
+export function labPaths(name: string): LabPaths {
+  const root = join(LABS_DIR, name);
+  const sshDir = join(root, "ssh");
+  return {
+    root,
+    state: join(root, "state.json"),
+    sshDir,
+    key: join(sshDir, "id_ed25519"),
+    knownHosts: join(sshDir, "known_hosts"),
+    runDir: join(root, "run"),
+    hostsDir: join(root, "hosts"),
+    inventory: join(root, "inventory.yaml"),
+    clientsDir: join(root, "clients"),
+  };
+}
+
+/** A server's disk (overlay upper and work dirs) and its console log. */
+export function hostPaths(lab: string, host: string) {
+  const dir = join(labPaths(lab).hostsDir, host);
+  return {
+    dir,
+    upper: join(dir, "upper"),
+    work: join(dir, "work"),
+    merged: join(dir, "merged"),
+    console: join(dir, "console.log"),
+  };
+}

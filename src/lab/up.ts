@@ -1,0 +1,93 @@
+// `lab up`: plan, make sure the image (and install tree) are cached, then wire the network,
+// boot the servers and publish their sshd. A lab already up with the same shape is reused.
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { TaskError } from "../errors.js";
+import { labDown } from "./down.js";
+import { ensureImage } from "./image.js";
+import { readLabInventory } from "./inventory.js";
+import { writeLabInventory } from "./lab-inventory.js";
+import { createNetwork } from "./net.js";
+import { DEFAULT_INVENTORY, labPaths } from "./paths.js";
+import { startServerWithSsh } from "./server.js";
+import { ensureKeyPair, knownHostsLine, portIsFree, writeKnownHosts } from "./ssh.js";
+import { readState, writeState, type LabState } from "./state.js";
+import { labStatus, type LabStatus } from "./status.js";
+import { planLab, type LabOptions, type LabPlan } from "./topology.js";
+
+export interface UpOptions extends LabOptions {
+  inventory?: string;
+}
+
+export interface UpResult {
+  status: LabStatus;
+  reused: boolean;
+  imageBuilt: boolean;
+  durationMs: number;
+}
+
+const samePlan = (a: LabPlan, b: LabPlan): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export async function labUp(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
+  const started = performance.now();
+  const inventory = resolve(opts.inventory ?? DEFAULT_INVENTORY);
+  const plan = planLab(await readLabInventory(inventory), opts);
+  const elapsed = (): number => Math.round(performance.now() - started);
+
+  const previous = await readState(plan.name);
+  if (previous) {
+    const status = await labStatus(plan.name);
+    if (status.up && samePlan(previous.plan, plan)) {
+      log(`lab ${plan.name}: already up`);
+      return { status, reused: true, imageBuilt: false, durationMs: elapsed() };
+    }
+    log(`lab ${plan.name}: replacing the previous lab`);
+  }
+  // Leftovers of a crashed run are cleared by the same code as `lab down`.
+  await labDown(plan.name);
+  for (const s of plan.servers)
+    if (!(await portIsFree(s.sshPort)))
+      throw new TaskError(
+        `port 127.0.0.1:${s.sshPort} for ${s.name} is in use (another lab? choose --port-base)`,
+      );
+  const image = await ensureImage(log);
+  try {
+    await bringUp(plan, inventory, log);
+  } catch (err) {
+    log(`lab ${plan.name}: failed, tearing down what was started`);
+    await labDown(plan.name).catch(() => undefined);
+    throw err;
+  }
+  log(`lab ${plan.name}: up in ${elapsed()} ms`);
+  return {
+    status: await labStatus(plan.name),
+    reused: false,
+    imageBuilt: image.built,
+    durationMs: elapsed(),
+  };
+}
+
+async function bringUp(
+  plan: LabPlan,
+  inventory: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const paths = labPaths(plan.name);
+  await mkdir(paths.root, { recursive: true });
+  const state: LabState = { plan, inventory, createdAt: new Date().toISOString(), servers: {} };
+  await writeState(state);
+  await ensureKeyPair(plan.name);
+  log(`lab ${plan.name}: network (${plan.servers.length} servers, ${plan.clients.length} clients)`);
+  await createNetwork(plan);
+  const started = await Promise.all(plan.servers.map((s) => startServerWithSsh(plan, s)));
+  plan.servers.forEach((s, i) => {
+    const st = started[i];
+    if (st) state.servers[s.name] = st.runtime;
+  });
+  await writeState(state);
+  await writeKnownHosts(
+    plan.name,
+    plan.servers.map((s, i) => knownHostsLine(s.sshPort, started[i]?.hostKey ?? "")),
+  );
+  await writeLabInventory(inventory, plan);
+}
