@@ -1,0 +1,69 @@
+// Renders every task's arguments for every host of its play and validates them with the
+// module's schema, all before any connection is made: a bad playbook touches nothing.
+import type { Diagnostic } from "../errors.js";
+import type { Module } from "../modules/types.js";
+import { diagnosticAt, type PlaybookDef, type TaskDef } from "./playbook.js";
+import { renderValue, type Scope } from "./template.js";
+
+/** Validated arguments of each task, per host. */
+export type CompiledArgs = Map<TaskDef, Map<string, unknown>>;
+
+export function playHosts(pb: PlaybookDef, hosts: readonly string[]): string[] {
+  return pb.hosts === "all" ? [...hosts] : hosts.filter((h) => (pb.hosts as string[]).includes(h));
+}
+
+export function compilePlaybooks(
+  playbooks: PlaybookDef[],
+  hosts: readonly string[],
+  scopeOf: (host: string) => Scope,
+  modules: ReadonlyMap<string, Module>,
+): { args: CompiledArgs; diagnostics: Diagnostic[] } {
+  const args: CompiledArgs = new Map();
+  const diagnostics: Diagnostic[] = [];
+  for (const pb of playbooks) {
+    if (pb.hosts !== "all") {
+      for (const h of pb.hosts.filter((h) => !hosts.includes(h))) {
+        diagnostics.push(
+          diagnosticAt(pb, ["hosts"], `no server named "${h}" in the inventory`, hosts.join(", ")),
+        );
+      }
+    }
+    for (const task of [...pb.tasks, ...pb.handlers]) {
+      const mod = modules.get(task.module);
+      if (!mod) continue;
+      const perHost = new Map<string, unknown>();
+      const seen = new Set<string>();
+      for (const host of playHosts(pb, hosts)) {
+        let rendered: unknown;
+        try {
+          rendered = renderValue(task.args, scopeOf(host));
+        } catch (err) {
+          diagnostics.push(
+            diagnosticAt(pb, task.path, `template error for ${host}: ${(err as Error).message}`),
+          );
+          continue;
+        }
+        const parsed = mod.args.safeParse(rendered);
+        if (parsed.success) {
+          perHost.set(host, parsed.data);
+          continue;
+        }
+        for (const issue of parsed.error.issues) {
+          const path = [
+            ...task.path,
+            ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+          ];
+          // The same mistake usually shows on every host; say it once.
+          const key = `${path.join(".")}:${issue.message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          diagnostics.push(
+            diagnosticAt(pb, path, issue.message, `see the ${task.module} module's arguments`),
+          );
+        }
+      }
+      args.set(task, perHost);
+    }
+  }
+  return { args, diagnostics };
+}

@@ -1,0 +1,191 @@
+// Running one task on one host: when -> plan -> (check mode: stop) -> steps, with retries.
+// Results are values: ok, changed, skipped, failed, unreachable; only the unexpected throws.
+import { PassThrough, Readable } from "node:stream";
+import { ConnectError } from "../errors.js";
+import type { CommandStep, HostContext, Module, Plan, Step, WaitStep } from "../modules/types.js";
+import { unifiedDiff } from "./diff.js";
+import type { TaskDef } from "./playbook.js";
+import type { StepRecord, TaskResult, TaskStatus } from "./results.js";
+import { evaluate, type Scope } from "./template.js";
+
+export interface TaskRun {
+  task: TaskDef;
+  module: Module;
+  args: unknown;
+  playbook: string;
+  handler: boolean;
+  host: HostContext;
+  /** Variables for `when`/`until` (facts included). */
+  scope: Scope;
+  check: boolean;
+  diff: boolean;
+  onProgress: (sent: number, total: number) => void;
+}
+
+const TAIL = 2000;
+const tail = (s: string): string => (s.length > TAIL ? `...${s.slice(-TAIL)}` : s);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Outcome {
+  status: TaskStatus;
+  reason?: string;
+  summary?: string;
+  steps: StepRecord[];
+  diff?: string;
+  bytes?: number;
+}
+
+function counted(
+  input: Readable,
+  total: number,
+  onProgress: TaskRun["onProgress"],
+  sent: { n: number },
+): Readable {
+  const counter = new PassThrough();
+  counter.on("data", (chunk: Buffer) => {
+    sent.n += chunk.length;
+    onProgress(sent.n, total);
+  });
+  input.on("error", (err) => counter.destroy(err));
+  return input.pipe(counter);
+}
+
+async function runCommand(
+  run: TaskRun,
+  step: CommandStep,
+  sent: { n: number },
+): Promise<StepRecord> {
+  let stdin = step.stdin?.();
+  if (stdin instanceof Readable) stdin = counted(stdin, step.bytes ?? 0, run.onProgress, sent);
+  else if (stdin !== undefined) sent.n += Buffer.byteLength(stdin);
+  const r = await run.host.transport.run(step.command, {
+    ...(stdin !== undefined ? { stdin } : {}),
+    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+  });
+  const rec: StepRecord = {
+    title: step.title,
+    command: step.command,
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+  };
+  return r.exitCode === 0 ? rec : { ...rec, stdout: tail(r.stdout), stderr: tail(r.stderr) };
+}
+
+async function runWait(step: WaitStep): Promise<{ rec: StepRecord; missing: string | null }> {
+  const started = performance.now();
+  const deadline = started + step.timeoutMs;
+  let missing = await step.probe();
+  while (missing !== null && performance.now() + step.intervalMs < deadline) {
+    await sleep(step.intervalMs);
+    missing = await step.probe();
+  }
+  return { rec: { title: step.title, durationMs: performance.now() - started }, missing };
+}
+
+async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>): Promise<Outcome> {
+  const steps: StepRecord[] = [];
+  const sent = { n: 0 };
+  let changed = false;
+  const base = {
+    summary: plan.summary,
+    ...(run.diff && plan.files ? { diff: unifiedDiff(plan.files) } : {}),
+  };
+  for (const step of plan.steps as Step[]) {
+    if (step.kind === "wait") {
+      const { rec, missing } = await runWait(step);
+      steps.push(rec);
+      if (missing !== null)
+        return {
+          ...base,
+          status: "failed",
+          reason: `timed out after ${step.timeoutMs} ms waiting for ${missing}`,
+          steps,
+        };
+      continue;
+    }
+    const rec = await runCommand(run, step, sent);
+    steps.push(rec);
+    changed ||= step.readOnly !== true;
+    if (rec.exitCode !== 0) {
+      const why = (rec.stderr ?? "").trim().split("\n").pop() || `exit code ${rec.exitCode}`;
+      return { ...base, status: "failed", reason: `${step.title}: ${why}`, steps, bytes: sent.n };
+    }
+  }
+  // A plan made only of waits changed nothing: it found the state it waited for.
+  return {
+    ...base,
+    status: changed ? "changed" : "ok",
+    steps,
+    ...(sent.n > 0 ? { bytes: sent.n } : {}),
+  };
+}
+
+async function attempt(run: TaskRun): Promise<Outcome> {
+  const plan = await run.module.plan(run.args, run.host);
+  if (plan.kind === "noop") return { status: "ok", reason: plan.reason, steps: [] };
+  if (run.check) {
+    return {
+      status: "changed",
+      summary: plan.summary,
+      steps: plan.steps.map((s) => ({
+        title: s.title,
+        ...(s.kind === "command" ? { command: s.command } : {}),
+        durationMs: 0,
+      })),
+      ...(run.diff && plan.files ? { diff: unifiedDiff(plan.files) } : {}),
+    };
+  }
+  return applySteps(run, plan);
+}
+
+function isTrue(expr: string, scope: Scope): boolean {
+  return Boolean(evaluate(expr, scope));
+}
+
+export async function executeTask(run: TaskRun): Promise<TaskResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const base = {
+    host: run.host.name,
+    playbook: run.playbook,
+    task: run.task.name,
+    module: run.task.module,
+    handler: run.handler,
+    startedAt: startedAt.toISOString(),
+  };
+  const finish = (o: Outcome, attempts: number): TaskResult => ({
+    ...base,
+    ...o,
+    attempts,
+    durationMs: performance.now() - t0,
+  });
+
+  try {
+    if (run.task.when !== undefined && !isTrue(run.task.when, run.scope)) {
+      return finish({ status: "skipped", reason: `when: ${run.task.when}`, steps: [] }, 0);
+    }
+  } catch (err) {
+    return finish({ status: "failed", reason: `when: ${(err as Error).message}`, steps: [] }, 0);
+  }
+  let outcome: Outcome = { status: "failed", steps: [] };
+  let attempts = 0;
+  while (attempts <= run.task.retries) {
+    if (attempts > 0) await sleep(run.task.delayMs);
+    attempts += 1;
+    try {
+      outcome = await attempt(run);
+    } catch (err) {
+      if (err instanceof ConnectError)
+        return finish({ status: "unreachable", reason: err.message, steps: [] }, attempts);
+      outcome = { status: "failed", reason: (err as Error).message, steps: [] };
+    }
+    const done =
+      run.task.until === undefined || run.check
+        ? outcome.status !== "failed"
+        : isTrue(run.task.until, { ...run.scope, result: outcome });
+    if (done) break;
+    if (outcome.status !== "failed")
+      outcome = { ...outcome, status: "failed", reason: `until: ${run.task.until} is still false` };
+  }
+  return finish(outcome, attempts);
+}

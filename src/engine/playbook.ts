@@ -1,0 +1,251 @@
+// Loading playbooks: playbooks/*.yaml in file-name order (10-packages.yaml, 20-network.yaml ...).
+// Only the envelope is checked here (names, keys, one module per task); module arguments depend
+// on each host's variables and are validated in ./compile.ts, still before any host is touched.
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { Diagnostic } from "../errors.js";
+import { durationMs } from "../inventory/duration.js";
+import { positionOf, type FieldPath } from "../inventory/positions.js";
+
+export interface TaskDef {
+  name: string;
+  module: string;
+  /** Arguments as written (templates not rendered yet). */
+  args: unknown;
+  /** JavaScript expression; the task is skipped when it is false. */
+  when?: string;
+  notify: string[];
+  tags: string[];
+  /** Run as root (sudo for non-root users). Default true: configuring a server needs root. */
+  become: boolean;
+  /** Extra attempts after a failure (or while `until` is false), `delayMs` apart. */
+  retries: number;
+  delayMs: number;
+  /** JavaScript expression over `result`; the task is retried until it is true. */
+  until?: string;
+  /** Run on the first host of the play only (cluster-level checks). */
+  runOnce: boolean;
+  /** Where the task is written, for diagnostics: its path inside the playbook document. */
+  path: FieldPath;
+}
+
+export interface PlaybookDef {
+  file: string;
+  name: string;
+  /** "all" or inventory server names. */
+  hosts: "all" | string[];
+  tasks: TaskDef[];
+  /** Run once at the end of the playbook on each host where a changed task notified them. */
+  handlers: TaskDef[];
+  /** One failed host stops every host (default: the others go on). */
+  anyErrorsFatal: boolean;
+  /** For positions of later (argument) diagnostics. */
+  doc: Document;
+  lines: LineCounter;
+}
+
+const TASK_KEYS = new Set([
+  "name",
+  "when",
+  "notify",
+  "tags",
+  "become",
+  "retries",
+  "delay",
+  "until",
+  "run_once",
+]);
+const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal"]);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Collects diagnostics for one file, positioned through the YAML document. */
+class FileProblems {
+  readonly list: Diagnostic[] = [];
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    readonly lines: LineCounter,
+  ) {}
+  add(path: FieldPath, message: string, hint?: string, anchor: "key" | "value" = "value"): void {
+    const { line, column } = positionOf(this.doc, this.lines, path, anchor);
+    this.list.push({
+      file: this.file,
+      line,
+      column,
+      field: path.join("."),
+      message,
+      ...(hint ? { hint } : {}),
+    });
+  }
+}
+
+function stringList(p: FileProblems, path: FieldPath, v: unknown): string[] {
+  if (v === undefined) return [];
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v;
+  p.add(path, "must be a string or a list of strings");
+  return [];
+}
+
+function parseTask(
+  p: FileProblems,
+  path: FieldPath,
+  raw: unknown,
+  modules: ReadonlySet<string>,
+): TaskDef | undefined {
+  if (!isObj(raw)) {
+    p.add(path, "a task must be a mapping", "name: ..., <module>: {args}");
+    return undefined;
+  }
+  const moduleKeys = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
+  const known = [...modules].sort().join(", ");
+  for (const k of moduleKeys.filter((k) => !modules.has(k))) {
+    p.add(
+      [...path, k],
+      `unknown task key or module "${k}"`,
+      `modules: ${known}; task keys: ${[...TASK_KEYS].join(", ")}`,
+      "key",
+    );
+  }
+  const mods = moduleKeys.filter((k) => modules.has(k));
+  if (mods.length !== 1) {
+    if (moduleKeys.length === mods.length)
+      p.add(path, `a task names exactly one module, found ${mods.length}`, known);
+    return undefined;
+  }
+  const module = mods[0] as string;
+  const { name, when, until, become, retries, delay, run_once: runOnce } = raw;
+  if (typeof name !== "string" || name === "")
+    p.add([...path, "name"], "every task needs a name", "name: what it does");
+  for (const [k, v] of [
+    ["when", when],
+    ["until", until],
+  ] as const) {
+    if (v !== undefined && typeof v !== "string")
+      p.add([...path, k], "must be a JavaScript expression in a string");
+  }
+  if (become !== undefined && typeof become !== "boolean")
+    p.add([...path, "become"], "must be true or false");
+  if (runOnce !== undefined && typeof runOnce !== "boolean")
+    p.add([...path, "run_once"], "must be true or false");
+  if (retries !== undefined && !(Number.isInteger(retries) && (retries as number) >= 0)) {
+    p.add([...path, "retries"], "must be a whole number >= 0");
+  }
+  let delayMs = 1000;
+  if (delay !== undefined) {
+    try {
+      delayMs = durationMs(delay as string | number);
+    } catch {
+      p.add([...path, "delay"], "not a duration", "e.g. 500ms or 2s");
+    }
+  }
+  return {
+    name: typeof name === "string" ? name : "",
+    module,
+    args: raw[module] ?? {},
+    ...(typeof when === "string" ? { when } : {}),
+    ...(typeof until === "string" ? { until } : {}),
+    notify: stringList(p, [...path, "notify"], raw.notify),
+    tags: stringList(p, [...path, "tags"], raw.tags),
+    become: become !== false,
+    retries: typeof retries === "number" ? retries : 0,
+    delayMs,
+    runOnce: runOnce === true,
+    path: [...path, module],
+  };
+}
+
+export function parsePlaybook(
+  file: string,
+  text: string,
+  modules: ReadonlySet<string>,
+): { playbook?: PlaybookDef; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const p = new FileProblems(file, doc, lines);
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      p.list.push({
+        file,
+        ...(pos ? { line: pos.line, column: pos.col } : {}),
+        message: `YAML: ${e.message.split("\n")[0]}`,
+      });
+    }
+    return { diagnostics: p.list };
+  }
+  const raw = doc.toJS() as unknown;
+  if (!isObj(raw)) {
+    p.add([], "a playbook is a mapping", "name, hosts, tasks, handlers");
+    return { diagnostics: p.list };
+  }
+  for (const k of Object.keys(raw).filter((k) => !PLAY_KEYS.has(k))) {
+    p.add([k], `unknown playbook key "${k}"`, [...PLAY_KEYS].join(", "), "key");
+  }
+  if (typeof raw.name !== "string") p.add(["name"], "a playbook needs a name");
+  let hosts: "all" | string[] = "all";
+  if (raw.hosts !== undefined && raw.hosts !== "all") hosts = stringList(p, ["hosts"], raw.hosts);
+  const tasksOf = (key: "tasks" | "handlers"): TaskDef[] => {
+    const list = raw[key] ?? [];
+    if (!Array.isArray(list)) {
+      p.add([key], "must be a list of tasks");
+      return [];
+    }
+    return list.flatMap((t, i) => parseTask(p, [key, i], t, modules) ?? []);
+  };
+  const tasks = tasksOf("tasks");
+  const handlers = tasksOf("handlers");
+  const handlerNames = new Set(handlers.map((h) => h.name));
+  tasks.forEach((t) => {
+    for (const n of t.notify.filter((n) => !handlerNames.has(n))) {
+      p.add(
+        [...t.path.slice(0, -1), "notify"],
+        `no handler named "${n}" in this playbook`,
+        [...handlerNames].join(", ") || "no handlers defined",
+      );
+    }
+  });
+  if (p.list.length > 0) return { diagnostics: p.list };
+  const playbook: PlaybookDef = {
+    file,
+    name: raw.name as string,
+    hosts,
+    tasks,
+    handlers,
+    anyErrorsFatal: raw.any_errors_fatal === true,
+    doc,
+    lines,
+  };
+  return { playbook, diagnostics: [] };
+}
+
+/** Every *.yaml / *.yml in `dir`, in file-name order. */
+export async function loadPlaybooks(
+  dir: string,
+  modules: ReadonlySet<string>,
+): Promise<{ playbooks: PlaybookDef[]; diagnostics: Diagnostic[] }> {
+  const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  const playbooks: PlaybookDef[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const n of names) {
+    const file = join(dir, n);
+    const r = parsePlaybook(file, await readFile(file, "utf8"), modules);
+    if (r.playbook) playbooks.push(r.playbook);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { playbooks, diagnostics };
+}
+
+/** Position helper for argument diagnostics found later. */
+export function diagnosticAt(
+  pb: PlaybookDef,
+  path: FieldPath,
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const { line, column } = positionOf(pb.doc, pb.lines, path);
+  return { file: pb.file, line, column, field: path.join("."), message, ...(hint ? { hint } : {}) };
+}

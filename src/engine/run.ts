@@ -1,0 +1,200 @@
+// The run: connect and gather facts on every host, then the playbooks in order. A playbook is
+// a barrier (every host finishes it before the next starts), so a later playbook can check the
+// whole cluster. Within a playbook hosts run in parallel (--forks), tasks on a host in order.
+import pLimit from "p-limit";
+import { ConnectError } from "../errors.js";
+import { gatherFacts, type Facts } from "../modules/facts/facts.js";
+import type { HostContext, Module, PeerHost } from "../modules/types.js";
+import type { FileTag, RenderedFile } from "../render/types.js";
+import type { Transport } from "../transport/types.js";
+import { playHosts, type CompiledArgs } from "./compile.js";
+import { executeTask } from "./execute.js";
+import type { PlaybookDef, TaskDef } from "./playbook.js";
+import type { Reporter } from "./reporter.js";
+import { recapOf, type ApplyReport, type TaskResult } from "./results.js";
+import type { Scope } from "./template.js";
+
+export interface EngineHost {
+  name: string;
+  /** Variables for templates and expressions (facts are added as `facts`). */
+  scope: Scope;
+  connect(): Promise<Transport>;
+  files(tag: FileTag): RenderedFile[];
+  /** Says why the host's facts do not fit the inventory (e.g. another OS family), if so. */
+  verify?(facts: Facts): string | undefined;
+}
+
+export interface EngineOptions {
+  check: boolean;
+  diff: boolean;
+  /** Only tasks with one of these tags (handlers run when notified). */
+  tags?: string[];
+  forks: number;
+  localRoot: string;
+  reporter: Reporter;
+}
+
+interface HostState {
+  host: EngineHost;
+  transport?: Transport;
+  ctx?: HostContext;
+  scope: Scope;
+  /** Set once the host failed or became unreachable: it runs nothing more. */
+  stopped: boolean;
+}
+
+function selected(task: TaskDef, tags: string[] | undefined): boolean {
+  return tags === undefined || tags.length === 0 || task.tags.some((t) => tags.includes(t));
+}
+
+export async function runPlaybooks(
+  playbooks: PlaybookDef[],
+  compiled: CompiledArgs,
+  hosts: EngineHost[],
+  modules: ReadonlyMap<string, Module>,
+  opts: EngineOptions,
+): Promise<ApplyReport> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const results: TaskResult[] = [];
+  const limit = pLimit(Math.max(1, opts.forks));
+  const states = hosts.map((host): HostState => ({ host, scope: host.scope, stopped: false }));
+  const record = (r: TaskResult): void => {
+    results.push(r);
+    opts.reporter.taskEnd(r);
+  };
+  const peers = (): PeerHost[] =>
+    states
+      .filter((s) => !s.stopped && s.transport)
+      .map((s) => ({ name: s.host.name, transport: s.transport as Transport }));
+  opts.reporter.start(
+    hosts.map((h) => h.name),
+    opts.check,
+  );
+
+  const connect = async (s: HostState): Promise<void> => {
+    const t = performance.now();
+    const base = {
+      host: s.host.name,
+      playbook: "(connect)",
+      task: "gather facts",
+      module: "facts",
+      handler: false,
+      steps: [],
+      attempts: 1,
+    };
+    opts.reporter.taskStart(s.host.name, base.playbook, base.task);
+    try {
+      s.transport = await s.host.connect();
+      const facts = await gatherFacts(s.transport);
+      const mismatch = s.host.verify?.(facts);
+      s.scope = { ...s.host.scope, facts };
+      s.ctx = {
+        name: s.host.name,
+        transport: s.transport,
+        facts,
+        files: (tag) => s.host.files(tag),
+        peers,
+        localRoot: opts.localRoot,
+        vars: s.scope,
+      };
+      if (mismatch) {
+        s.stopped = true;
+        record({
+          ...base,
+          status: "failed",
+          reason: mismatch,
+          startedAt,
+          durationMs: performance.now() - t,
+        });
+      }
+    } catch (err) {
+      s.stopped = true;
+      const status = err instanceof ConnectError ? "unreachable" : "failed";
+      record({
+        ...base,
+        status,
+        reason: (err as Error).message,
+        startedAt,
+        durationMs: performance.now() - t,
+      });
+    }
+  };
+  await Promise.all(states.map((s) => limit(() => connect(s))));
+
+  const runTask = async (
+    s: HostState,
+    pb: PlaybookDef,
+    task: TaskDef,
+    handler: boolean,
+  ): Promise<TaskResult> => {
+    const mod = modules.get(task.module) as Module;
+    opts.reporter.taskStart(s.host.name, pb.name, task.name);
+    const r = await executeTask({
+      task,
+      module: mod,
+      args: compiled.get(task)?.get(s.host.name),
+      playbook: pb.name,
+      handler,
+      host: s.ctx as HostContext,
+      scope: s.scope,
+      check: opts.check,
+      diff: opts.diff,
+      onProgress: (sent, total) => opts.reporter.progress(s.host.name, sent, total),
+    });
+    record(r);
+    if (r.status === "failed" || r.status === "unreachable") s.stopped = true;
+    return r;
+  };
+
+  const runPlaybookOnHost = async (
+    s: HostState,
+    pb: PlaybookDef,
+    first: string | undefined,
+  ): Promise<void> => {
+    const notified = new Set<string>();
+    for (const task of pb.tasks) {
+      if (s.stopped) return;
+      if (!selected(task, opts.tags)) continue;
+      if (task.runOnce && s.host.name !== first) continue;
+      const r = await runTask(s, pb, task, false);
+      if (r.status === "changed") for (const n of task.notify) notified.add(n);
+    }
+    // Handlers in the order they are declared, each once, only where something notified them.
+    for (const h of pb.handlers) {
+      if (s.stopped) return;
+      if (notified.has(h.name)) await runTask(s, pb, h, true);
+    }
+  };
+
+  for (const pb of playbooks) {
+    const names = playHosts(
+      pb,
+      states.map((s) => s.host.name),
+    );
+    const inPlay = states.filter((s) => names.includes(s.host.name) && !s.stopped);
+    if (inPlay.length === 0) continue;
+    opts.reporter.playbookStart(pb.name);
+    const first = inPlay[0]?.host.name;
+    await Promise.all(inPlay.map((s) => limit(() => runPlaybookOnHost(s, pb, first))));
+    if (pb.anyErrorsFatal && inPlay.some((s) => s.stopped))
+      for (const s of states) s.stopped = true;
+  }
+
+  await Promise.all(states.map((s) => s.transport?.close().catch(() => undefined)));
+  const recap = recapOf(
+    hosts.map((h) => h.name),
+    results,
+  );
+  const report: ApplyReport = {
+    check: opts.check,
+    startedAt,
+    durationMs: performance.now() - t0,
+    pairs: results.filter((r) => r.playbook !== "(connect)").length,
+    results,
+    recap,
+    exitCode: recap.some((r) => r.failed > 0 || r.unreachable > 0) ? 1 : 0,
+  };
+  await opts.reporter.finish(report);
+  return report;
+}

@@ -1,0 +1,148 @@
+// What the engine needs to know about files on a host, read for many paths in one command, and
+// the atomic write every file-installing module shares: temp file in the target directory,
+// owner and mode set, then rename, so an interrupted run never leaves half a file.
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import type { Transport } from "../../transport/types.js";
+import { raw, sh } from "../../transport/quote.js";
+import { command, type CommandStep } from "../types.js";
+
+export type RemoteKind = "file" | "directory" | "link" | "other";
+
+export interface RemoteFile {
+  path: string;
+  kind: RemoteKind;
+  /** Permission bits, e.g. 0o644. */
+  mode: number;
+  owner: string;
+  group: string;
+  /** Regular files only. */
+  sha256?: string;
+  /** Links only. */
+  target?: string;
+}
+
+const SEP = "@@ksorch-stat@@";
+
+export function statCommand(paths: readonly string[]): string {
+  // QUOTING_STYLE=literal makes %N print `path -> target` without quotes for links.
+  return sh`QUOTING_STYLE=literal stat -c ${"%F\t%a\t%U\t%G\t%N"} -- ${[...paths]} 2>/dev/null; echo ${SEP}; sha256sum -- ${[...paths]} 2>/dev/null; true`;
+}
+
+function kindOf(f: string): RemoteKind {
+  if (f.startsWith("regular")) return "file";
+  if (f === "directory") return "directory";
+  if (f === "symbolic link") return "link";
+  return "other";
+}
+
+/** Parses `statCommand` output; paths that do not exist are absent from the map. */
+export function parseStat(stdout: string): Map<string, RemoteFile> {
+  const [stats = "", sums = ""] = stdout.split(`${SEP}\n`);
+  const out = new Map<string, RemoteFile>();
+  for (const line of stats.split("\n")) {
+    const [f, mode, owner, group, name] = line.split("\t");
+    if (
+      f === undefined ||
+      mode === undefined ||
+      owner === undefined ||
+      group === undefined ||
+      name === undefined
+    )
+      continue;
+    const kind = kindOf(f);
+    const arrow = name.indexOf(" -> ");
+    const path = kind === "link" && arrow >= 0 ? name.slice(0, arrow) : name;
+    const rec: RemoteFile = { path, kind, mode: parseInt(mode, 8), owner, group };
+    if (kind === "link" && arrow >= 0) rec.target = name.slice(arrow + 4);
+    out.set(path, rec);
+  }
+  for (const line of sums.split("\n")) {
+    const m = /^([0-9a-f]{64}) [ *](.*)$/.exec(line);
+    const rec = m?.[2] ? out.get(m[2]) : undefined;
+    if (m?.[1] && rec?.kind === "file") rec.sha256 = m[1];
+  }
+  return out;
+}
+
+export async function statRemote(
+  t: Transport,
+  paths: readonly string[],
+): Promise<Map<string, RemoteFile>> {
+  if (paths.length === 0) return new Map();
+  const r = await t.run(statCommand(paths));
+  return parseStat(r.stdout);
+}
+
+/** Reads small text files (for diffs); missing files come back as null. */
+export async function readRemoteText(t: Transport, path: string): Promise<string | null> {
+  const r = await t.run(sh`cat -- ${path}`);
+  return r.exitCode === 0 ? r.stdout : null;
+}
+
+export function sha256(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+export function octal(mode: number): string {
+  return mode.toString(8).padStart(4, "0");
+}
+
+export interface Ownership {
+  mode?: number;
+  owner?: string;
+  group?: string;
+}
+
+function chownArg(o: Ownership): string | undefined {
+  if (o.owner && o.group) return `${o.owner}:${o.group}`;
+  if (o.owner) return o.owner;
+  if (o.group) return `:${o.group}`;
+  return undefined;
+}
+
+/** chmod/chown commands on `target` ($tmp or a path) for the parts of `o` that are set. */
+function metaCommands(target: string | ReturnType<typeof raw>, o: Ownership): string[] {
+  const own = chownArg(o);
+  return [
+    ...(own ? [sh`chown ${own} ${target}`] : []),
+    ...(o.mode !== undefined ? [sh`chmod ${octal(o.mode)} ${target}`] : []),
+  ];
+}
+
+/**
+ * Writes stdin (or a copy of `fromRemote`) to `dest` atomically. The parent directory is created
+ * when missing, since rendered files such as pxelinux.cfg/<HEX> live in directories of their own.
+ */
+export function atomicWrite(dest: string, o: Ownership, fromRemote?: string): string {
+  const dir = dirname(dest);
+  const tmp = raw('"$tmp"');
+  const fill = fromRemote === undefined ? sh`cat > ${tmp}` : sh`cat -- ${fromRemote} > ${tmp}`;
+  const body = [fill, ...metaCommands(tmp, o), sh`mv -f -- ${tmp} ${dest}`].join(" && ");
+  return sh`mkdir -p -- ${dir} && tmp=$(mktemp -- ${`${dir}/.ksorch.XXXXXX`}) && { ${raw(body)} || { rm -f -- ${tmp}; exit 1; }; }`;
+}
+
+/** Fixes owner and mode in place. */
+export function setMeta(path: string, o: Ownership): string {
+  return metaCommands(path, o).join(" && ");
+}
+
+/** What differs between the desired ownership and a remote file, in words. */
+export function metaDiffers(current: RemoteFile, o: Ownership): string[] {
+  const out: string[] = [];
+  if (o.mode !== undefined && current.mode !== o.mode)
+    out.push(`mode ${octal(current.mode)} -> ${octal(o.mode)}`);
+  if (o.owner !== undefined && current.owner !== o.owner)
+    out.push(`owner ${current.owner} -> ${o.owner}`);
+  if (o.group !== undefined && current.group !== o.group)
+    out.push(`group ${current.group} -> ${o.group}`);
+  return out;
+}
+
+/** The step that fixes owner/mode of an existing path, when anything differs. */
+export function metaStep(current: RemoteFile, o: Ownership): CommandStep | undefined {
+  const d = metaDiffers(current, o);
+  return d.length === 0
+    ? undefined
+    : command(`${current.path}: ${d.join(", ")}`, setMeta(current.path, o));
+}

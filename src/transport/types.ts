@@ -1,0 +1,29 @@
+// The connector layer: how ksorch reaches a host. Everything above it (facts, modules, engine)
+// speaks only this interface, so unit tests hand in a FakeTransport instead of SSH.
+import type { Readable } from "node:stream";
+
+export interface RunOptions {
+  /** Fed to the command's standard input, then closed. */
+  stdin?: string | Buffer | Readable;
+  /** Kill the channel and report exit code 124 (as timeout(1) does) after this long. */
+  timeoutMs?: number;
+}
+
+/** One finished command. A non-zero exit is a value here, never an exception. */
+export interface RunResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface Transport {
+  /** The inventory name of the host, used in messages and results. */
+  readonly host: string;
+  run(command: string, opts?: RunOptions): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Exit code reported when a command hit its timeout. */
+export const EXIT_TIMEOUT = 124;

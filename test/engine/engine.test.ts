@@ -1,0 +1,243 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { compilePlaybooks } from "../../src/engine/compile.js";
+import { parsePlaybook, type PlaybookDef } from "../../src/engine/playbook.js";
+import { silentReporter } from "../../src/engine/reporter.js";
+import { runPlaybooks, type EngineHost } from "../../src/engine/run.js";
+import { ConnectError } from "../../src/errors.js";
+import { FACTS_COMMAND } from "../../src/modules/facts/facts.js";
+import { change, command, defineModule, noop, type Module } from "../../src/modules/types.js";
+import { sh } from "../../src/transport/quote.js";
+import { FakeTransport } from "../../src/transport/fake.js";
+
+// A module for engine tests: ensures a marker exists on the host (read with test -e, write with
+// touch); `fail: true` makes its write fail.
+const marker = defineModule({
+  name: "marker",
+  description: "test marker",
+  args: z.strictObject({ path: z.string(), fail: z.boolean().default(false) }),
+  async plan(a, host) {
+    const r = await host.transport.run(sh`test -e ${a.path}`);
+    if (r.exitCode === 0) return noop(`${a.path} exists`);
+    return change(`touch ${a.path}`, [
+      command(`touch ${a.path}`, a.fail ? "false" : sh`touch ${a.path}`),
+    ]);
+  },
+});
+const MODULES = new Map<string, Module>([["marker", marker as Module]]);
+
+/** A host whose filesystem is a set of marker paths. */
+function markerHost(
+  name: string,
+  files = new Set<string>(),
+): { t: FakeTransport; files: Set<string> } {
+  const t = new FakeTransport(name, [
+    {
+      match: (c) => c === FACTS_COMMAND,
+      answer: { stdout: "ID=debian\n@@ksorch-facts@@\napt-get\n" },
+    },
+    { match: /^test -e /, answer: (c) => ({ exitCode: files.has(c.slice(8)) ? 0 : 1 }) },
+    {
+      match: /^touch /,
+      answer: (c) => {
+        files.add(c.slice(6));
+        return {};
+      },
+    },
+    { match: /^false$/, answer: { exitCode: 1, stderr: "boom" } },
+  ]);
+  return { t, files };
+}
+
+function load(...yamls: string[]): PlaybookDef[] {
+  return yamls.map((y, i) => {
+    const r = parsePlaybook(`pb${i}.yaml`, y, new Set(MODULES.keys()));
+    if (!r.playbook) throw new Error(JSON.stringify(r.diagnostics));
+    return r.playbook;
+  });
+}
+
+async function run(
+  playbooks: PlaybookDef[],
+  hosts: Record<string, FakeTransport | Error>,
+  opts: { check?: boolean; tags?: string[] } = {},
+) {
+  const names = Object.keys(hosts);
+  const { args, diagnostics } = compilePlaybooks(playbooks, names, (h) => ({ host: h }), MODULES);
+  expect(diagnostics).toEqual([]);
+  const engineHosts: EngineHost[] = names.map((name) => ({
+    name,
+    scope: { host: name },
+    connect: async () => {
+      const t = hosts[name];
+      if (t instanceof Error) throw t;
+      return t as FakeTransport;
+    },
+    files: () => [],
+  }));
+  return runPlaybooks(playbooks, args, engineHosts, MODULES, {
+    check: opts.check ?? false,
+    diff: false,
+    forks: 5,
+    localRoot: "/",
+    reporter: silentReporter,
+    ...(opts.tags ? { tags: opts.tags } : {}),
+  });
+}
+
+const PB = `
+name: markers
+tasks:
+  - name: a
+    marker: { path: /a }
+    notify: reload
+    tags: [first]
+  - name: b
+    marker: { path: "/b-<%= host %>" }
+    notify: [reload]
+handlers:
+  - name: reload
+    marker: { path: /reloaded }
+`;
+
+describe("engine", () => {
+  it("reads before it writes, runs a notified handler once at the end, and is idempotent", async () => {
+    const h = markerHost("s1");
+    const first = await run(load(PB), { s1: h.t });
+    expect(h.t.commands().filter((c) => c !== FACTS_COMMAND)).toEqual([
+      "test -e /a",
+      "touch /a",
+      "test -e /b-s1",
+      "touch /b-s1",
+      "test -e /reloaded",
+      "touch /reloaded",
+    ]);
+    expect(first.results.map((r) => `${r.task}:${r.status}`)).toEqual([
+      "a:changed",
+      "b:changed",
+      "reload:changed",
+    ]);
+    expect(first.exitCode).toBe(0);
+
+    h.files.delete("/reloaded");
+    const second = await run(load(PB), { s1: h.t });
+    expect(second.results.map((r) => `${r.task}:${r.status}`)).toEqual(["a:ok", "b:ok"]);
+    expect(second.recap).toEqual([
+      { host: "s1", ok: 2, changed: 0, skipped: 0, failed: 0, unreachable: 0 },
+    ]);
+  });
+
+  it("changes nothing in check mode", async () => {
+    const h = markerHost("s1");
+    const r = await run(load(PB), { s1: h.t }, { check: true });
+    expect(h.t.commands().some((c) => c.startsWith("touch"))).toBe(false);
+    expect(h.files.size).toBe(0);
+    expect(r.results.filter((x) => !x.handler).map((x) => x.status)).toEqual([
+      "changed",
+      "changed",
+    ]);
+  });
+
+  it("runs only tagged tasks with --tags", async () => {
+    const h = markerHost("s1");
+    const r = await run(load(PB), { s1: h.t }, { tags: ["first"] });
+    expect(r.results.map((x) => x.task)).toEqual(["a", "reload"]);
+    expect(h.files.has("/b-s1")).toBe(false);
+  });
+
+  it("isolates failures: a failed or unreachable host stops, the others finish", async () => {
+    const bad = `
+name: fails
+tasks:
+  - name: breaks on s1
+    marker: { path: /x, fail: "<%= host === 's1' %>" }
+  - name: after
+    marker: { path: /y }
+`;
+    const s1 = markerHost("s1");
+    const s2 = markerHost("s2");
+    const r = await run(load(bad), {
+      s1: s1.t,
+      s2: s2.t,
+      s3: new ConnectError("s3", "connection refused"),
+    });
+    expect(r.exitCode).toBe(1);
+    const by = (h: string) =>
+      r.results.filter((x) => x.host === h).map((x) => `${x.task}:${x.status}`);
+    expect(by("s1")).toEqual(["breaks on s1:failed"]);
+    expect(by("s2")).toEqual(["breaks on s1:changed", "after:changed"]);
+    expect(by("s3")).toEqual(["gather facts:unreachable"]);
+    expect(r.results.find((x) => x.host === "s1")?.reason).toContain("boom");
+  });
+
+  it("runs a run_once task on the first host only, after the previous playbook finished everywhere", async () => {
+    const once = `
+name: cluster
+tasks:
+  - name: once
+    run_once: true
+    marker: { path: /once }
+`;
+    const s1 = markerHost("s1");
+    const s2 = markerHost("s2");
+    const r = await run(load(PB, once), { s1: s1.t, s2: s2.t });
+    const onceResults = r.results.filter((x) => x.task === "once");
+    expect(onceResults.map((x) => x.host)).toEqual(["s1"]);
+    // Both hosts finished the first playbook (handlers included) before the second began.
+    const idx = r.results.findIndex((x) => x.task === "once");
+    expect(r.results.slice(0, idx).filter((x) => x.task === "reload")).toHaveLength(2);
+  });
+
+  it("skips a task whose when is false", async () => {
+    const pb = `
+name: cond
+tasks:
+  - name: only s2
+    when: "host === 's2'"
+    marker: { path: /c }
+`;
+    const s1 = markerHost("s1");
+    const r = await run(load(pb), { s1: s1.t });
+    expect(r.results[0]?.status).toBe("skipped");
+    expect(s1.t.commands()).toEqual([FACTS_COMMAND]);
+  });
+});
+
+describe("playbook validation", () => {
+  it("reports file, line, column and field for bad arguments and unknown keys, all at once", () => {
+    const text = `name: bad
+tasks:
+  - name: typo
+    markr: { path: /a }
+  - name: wrong type
+    marker: { path: 42 }
+  - name: good
+    marker: { path: /ok }
+    notify: nobody
+`;
+    const parsed = parsePlaybook("pb.yaml", text, new Set(MODULES.keys()));
+    expect(parsed.playbook).toBeUndefined();
+    expect(parsed.diagnostics.map((d) => [d.line, d.field])).toEqual([
+      [4, "tasks.0.markr"],
+      [9, "tasks.2.notify"],
+    ]);
+    const pb = parsePlaybook(
+      "pb.yaml",
+      text.replace("markr", "marker").replace("notify: nobody", ""),
+      new Set(MODULES.keys()),
+    );
+    const { diagnostics } = compilePlaybooks(
+      [pb.playbook as PlaybookDef],
+      ["s1", "s2"],
+      () => ({}),
+      MODULES,
+    );
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({
+      file: "pb.yaml",
+      line: 6,
+      column: 21,
+      field: "tasks.1.marker.path",
+    });
+  });
+});
