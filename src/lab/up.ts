@@ -6,6 +6,7 @@ import { TaskError } from "../errors.js";
 import { labDown } from "./down.js";
 import { ensureImage } from "./image.js";
 import { readLabInventory } from "./inventory.js";
+import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "./tree/build.js";
 import { writeLabInventory } from "./lab-inventory.js";
 import { createNetwork } from "./net.js";
 import { DEFAULT_INVENTORY, labPaths } from "./paths.js";
@@ -17,6 +18,8 @@ import { planLab, type LabOptions, type LabPlan } from "./topology.js";
 
 export interface UpOptions extends LabOptions {
   inventory?: string;
+  /** Bytes of the cached install tree (see ensureTree); default DEFAULT_TREE_SIZE. */
+  treeBytes?: number;
 }
 
 export interface UpResult {
@@ -51,6 +54,7 @@ export async function labUp(opts: UpOptions, log: (line: string) => void): Promi
         `port 127.0.0.1:${s.sshPort} for ${s.name} is in use (another lab? choose --port-base)`,
       );
   const image = await ensureImage(log);
+  await ensureTree(opts.treeBytes ?? parseSize(DEFAULT_TREE_SIZE), log);
   try {
     await bringUp(plan, inventory, log);
   } catch (err) {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { InputError } from "../../errors.js";
 import { labDown } from "../../lab/down.js";
 import { ensureImage } from "../../lab/image.js";
+import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "../../lab/tree/build.js";
 import { DEFAULT_INVENTORY, DEFAULT_LAB } from "../../lab/paths.js";
 import { labStatus, type LabStatus } from "../../lab/status.js";
 import { labUp } from "../../lab/up.js";
@@ -86,6 +87,7 @@ export function register(program: Command, setExit: SetExit): void {
           {
             name: o.name,
             inventory: o.inventory,
+            treeBytes: parseSize(o.treeSize),
             ...(o.servers !== undefined ? { servers: o.servers } : {}),
             ...(o.clients !== undefined ? { clients: o.clients } : {}),
             ...(o.portBase !== undefined ? { portBase: o.portBase } : {}),
@@ -121,10 +123,28 @@ export function register(program: Command, setExit: SetExit): void {
 
   lab
     .command("image")
-    .description("build the cached Debian image (and install tree) if missing")
-    .action(async () => {
+    .description("build the cached Debian image and install tree if missing (for CI set-up)")
+    .option("--tree-size <size>", "size of the install tree", DEFAULT_TREE_SIZE)
+    .action(async (o: { treeSize: string }) => {
       requireRoot();
+      const bytes = parseSize(o.treeSize);
       const r = await ensureImage(log);
       log(r.built ? `image built in ${r.durationMs} ms: ${r.dir}` : `image cached: ${r.dir}`);
+      const t = await ensureTree(bytes, log);
+      log(
+        `${t.built ? "tree built" : "tree cached"}: ${t.dir} (${t.files} files, ${t.bytes} bytes)`,
+      );
+    });
+
+  lab
+    .command("tree")
+    .description("build the cached install tree (rebuilt when --size changes)")
+    .option("--size <size>", "total size, e.g. 32M, 1G", DEFAULT_TREE_SIZE)
+    .action(async (o: { size: string }) => {
+      requireRoot();
+      const t = await ensureTree(parseSize(o.size), log);
+      log(
+        `${t.built ? "tree built" : "tree cached"}: ${t.dir} (${t.files} files, ${t.bytes} bytes)`,
+      );
     });
 }

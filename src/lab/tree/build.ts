@@ -1,0 +1,172 @@
+// The lab's install tree, shaped like a RHEL one: images/pxeboot/{vmlinuz,initrd.img} (a real
+// Debian kernel and a busybox initramfs, so real PXE firmware could boot them), Packages/
+// with many files of realistic sizes, .treeinfo, and SHA256SUMS that install clients verify.
+// Built once into a temporary directory and renamed; rebuilt only when its size changes.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { InputError, TaskError } from "../../errors.js";
+import { CACHE_DIR, TREE_DIR } from "../paths.js";
+import { runOk } from "../run.js";
+import { cpioNewc, dir, file, symlink } from "./cpio.js";
+import { packageContent, planPackages } from "./packages.js";
+
+/** Manifest at the top of the tree: `<sha256>  <relative path>` per line. */
+export const TREE_MANIFEST = "SHA256SUMS";
+export const KERNEL_PATH = "images/pxeboot/vmlinuz";
+export const INITRD_PATH = "images/pxeboot/initrd.img";
+export const DEFAULT_TREE_SIZE = "32M";
+const TREE_VERSION = 1;
+const SEED = 20090401;
+const DEBS_DIR = join(CACHE_DIR, "debs");
+
+export interface TreeResult {
+  dir: string;
+  built: boolean;
+  files: number;
+  bytes: number;
+  durationMs: number;
+}
+
+/** `32M`, `1G`, `500K` or a byte count. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(text.trim());
+  if (!m?.[1]) throw new InputError(`invalid size '${text}' (expected e.g. 32M, 1G, 500K)`);
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase()] ?? 1;
+  const bytes = Number(m[1]) * unit;
+  if (bytes < 1024 ** 2) throw new InputError(`tree size ${text} is too small (at least 1M)`);
+  return bytes;
+}
+
+const markerFile = (treeDir: string): string => `${treeDir}.json`;
+
+export async function ensureTree(
+  sizeBytes: number,
+  log: (line: string) => void,
+  treeDir: string = TREE_DIR,
+): Promise<TreeResult> {
+  const started = performance.now();
+  const marker = await readFile(markerFile(treeDir), "utf8").catch(() => "");
+  const want = { version: TREE_VERSION, seed: SEED, sizeBytes };
+  if (marker && existsSync(treeDir)) {
+    const have = JSON.parse(marker) as typeof want & { files: number; bytes: number };
+    if (have.version === want.version && have.sizeBytes === sizeBytes && have.seed === SEED)
+      return { dir: treeDir, built: false, files: have.files, bytes: have.bytes, durationMs: 0 };
+  }
+  log(`tree: building ${sizeBytes} bytes into ${treeDir}`);
+  const tmp = `${treeDir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(tmp, dirname(KERNEL_PATH)), { recursive: true });
+  await mkdir(join(tmp, "Packages"), { recursive: true });
+  const sums: string[] = [];
+  let bytes = 0;
+  const put = async (rel: string, data: Buffer): Promise<void> => {
+    await writeFile(join(tmp, rel), data);
+    sums.push(`${createHash("sha256").update(data).digest("hex")}  ${rel}`);
+    bytes += data.length;
+  };
+  const boot = await bootFiles(log);
+  await put(KERNEL_PATH, boot.kernel);
+  await put(INITRD_PATH, boot.initrd);
+  const rest = Math.max(1024 ** 2, sizeBytes - bytes);
+  for (const p of planPackages(rest, SEED))
+    await put(`Packages/${p.name}`, packageContent(p, SEED));
+  await writeFile(join(tmp, ".treeinfo"), treeinfo(boot.kernelVersion));
+  await writeFile(join(tmp, TREE_MANIFEST), sums.join("\n") + "\n");
+  await rm(treeDir, { recursive: true, force: true });
+  await rename(tmp, treeDir);
+  await writeFile(
+    markerFile(treeDir),
+    JSON.stringify({ ...want, files: sums.length, bytes }) + "\n",
+  );
+  log(`tree: ${sums.length} files, ${bytes} bytes`);
+  return {
+    dir: treeDir,
+    built: true,
+    files: sums.length,
+    bytes,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function treeinfo(kernelVersion: string): string {
+  return [
+    "[general]",
+    "family = ksorch lab tree",
+    "version = 9",
+    "arch = x86_64",
+    `kernel_version = ${kernelVersion}`,
+    "",
+    "[images-x86_64]",
+    `kernel = ${KERNEL_PATH}`,
+    `initrd = ${INITRD_PATH}`,
+    "",
+  ].join("\n");
+}
+
+/** Downloads a Debian package (cached in /var/cache/ksorch/debs) and returns its path. */
+async function debianPackage(pkg: string): Promise<string> {
+  await mkdir(DEBS_DIR, { recursive: true });
+  const cached = (await readdir(DEBS_DIR)).find(
+    (f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"),
+  );
+  if (cached) return join(DEBS_DIR, cached);
+  await runOk(["apt-get", "download", pkg], { cwd: DEBS_DIR });
+  const got = (await readdir(DEBS_DIR)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
+  if (!got) throw new TaskError(`apt-get download ${pkg} left no .deb in ${DEBS_DIR}`);
+  return join(DEBS_DIR, got);
+}
+
+/** Extracts the members matching `pattern` of a .deb's data into `into`. */
+async function extract(deb: string, into: string, pattern: string): Promise<void> {
+  await mkdir(into, { recursive: true });
+  await runOk([
+    "sh",
+    "-c",
+    'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "$3"',
+    "extract",
+    deb,
+    into,
+    pattern,
+  ]);
+}
+
+// /init of the initramfs: enough to show that the kernel booted it with our command line.
+const INIT = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "ksorch lab installer: kernel $(uname -r), command line: $(cat /proc/cmdline)"
+exec sh
+`;
+
+async function bootFiles(
+  log: (line: string) => void,
+): Promise<{ kernel: Buffer; initrd: Buffer; kernelVersion: string }> {
+  const meta = await runOk(["apt-cache", "depends", "linux-image-amd64"]);
+  const kernelPkg = /Depends: (linux-image-\S+)/.exec(meta.stdout)?.[1];
+  if (!kernelPkg) throw new TaskError("apt-cache knows no kernel for linux-image-amd64");
+  log(`tree: kernel from ${kernelPkg}, initrd from busybox-static`);
+  const work = join(DEBS_DIR, `extract-${process.pid}`);
+  try {
+    await extract(await debianPackage(kernelPkg), work, "./boot/vmlinuz-*");
+    await extract(await debianPackage("busybox-static"), work, "./bin/busybox");
+    const vmlinuz = (await readdir(join(work, "boot")))[0];
+    if (!vmlinuz) throw new TaskError(`no vmlinuz in ${kernelPkg}`);
+    const initrd = cpioNewc([
+      ...["bin", "dev", "proc", "sys", "etc", "tmp"].map(dir),
+      file("bin/busybox", await readFile(join(work, "bin/busybox")), 0o755),
+      symlink("bin/sh", "busybox"),
+      file("init", Buffer.from(INIT), 0o755),
+    ]);
+    return {
+      kernel: await readFile(join(work, "boot", vmlinuz)),
+      initrd,
+      kernelVersion: vmlinuz.replace(/^vmlinuz-/, ""),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
