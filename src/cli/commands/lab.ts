@@ -72,6 +72,7 @@ export function register(program: Command, setExit: SetExit): void {
       "server i's sshd on 127.0.0.1:(base+i); default from the name",
       int,
     )
+    .option("--tree-size <size>", "size of the cached install tree", DEFAULT_TREE_SIZE)
     .option("--json", "print the lab's status as JSON")
     .action(
       async (o: {
@@ -80,6 +81,7 @@ export function register(program: Command, setExit: SetExit): void {
         servers?: number;
         clients?: number;
         portBase?: number;
+        treeSize: string;
         json?: boolean;
       }) => {
         requireRoot();
