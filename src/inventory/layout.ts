@@ -12,6 +12,10 @@ export interface OsLayout {
   tftpDefaults: string;
   vsftpdConf: string;
   haDir: string;
+  /** Static configuration of one interface (the crossover link): `dir`/`prefix` + name. */
+  interfaceConfig: { dir: string; prefix: string };
+  /** ksorch's own sysctl settings (ip_nonlocal_bind). */
+  sysctlFile: string;
   /** Where the pxelinux package puts its BIOS boot files. */
   pxelinuxFiles: { pxelinux: string; ldlinux: string };
   packages: {
@@ -35,6 +39,8 @@ const debian: OsLayout = {
   tftpDefaults: "/etc/default/tftpd-hpa",
   vsftpdConf: "/etc/vsftpd.conf",
   haDir: "/etc/ha.d",
+  interfaceConfig: { dir: "/etc/network/interfaces.d", prefix: "" },
+  sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {
     pxelinux: "/usr/lib/PXELINUX/pxelinux.0",
     ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
@@ -65,6 +71,8 @@ const rhel: OsLayout = {
   tftpDefaults: "/etc/sysconfig/tftp",
   vsftpdConf: "/etc/vsftpd/vsftpd.conf",
   haDir: "/etc/ha.d",
+  interfaceConfig: { dir: "/etc/sysconfig/network-scripts", prefix: "ifcfg-" },
+  sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {
     pxelinux: "/usr/share/syslinux/pxelinux.0",
     ldlinux: "/usr/share/syslinux/ldlinux.c32",
