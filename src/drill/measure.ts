@@ -1,0 +1,101 @@
+// Measurements of one drill, computed from its observation alone (pure).
+import { answeredFrom, gratuitousArpFor } from "./tcpdump.js";
+import { doubleOwnership, ownershipIntervals, ownersAt } from "./ownership.js";
+import type { Measurements, Observation, Ownership, VipTakeover } from "./types.js";
+
+/** Overlaps shorter than this are clock skew between two servers, not double ownership. */
+export const SKEW_TOLERANCE_MS = 50;
+
+export function measure(obs: Observation): Measurements {
+  const intervals = ownershipIntervals(obs);
+  const vips = obs.setup.vips.map((v) => v.vip);
+  // Owners just before the fault: a power-off ends the target's ownership at the fault itself.
+  const moved = ownersAt(intervals, vips, obs.faultAtMs - 1)
+    .filter((o) => o.servers.includes(obs.setup.target))
+    .map((o) => o.vip);
+  const m: Measurements = {
+    takeovers: moved.map((vip) => takeover(obs, intervals, vip)),
+    doubleOwnership: doubleOwnership(intervals, obs.endedAtMs, SKEW_TOLERANCE_MS),
+    finalOwners: ownersAt(intervals, vips, obs.endedAtMs),
+    bytesByServer: bytesByServer(obs),
+  };
+  const probes = obs.services.filter((p) => p.phase === "after-takeover");
+  if (probes.length > 0)
+    m.dhcpAfterTakeover = probes.filter((p) => p.dhcp && p.lanUp).map((p) => p.server);
+  const failback = failbackMs(obs, intervals);
+  if (failback !== undefined) m.failbackMs = failback;
+  const logged = haLogTakeoverS(obs, m.takeovers);
+  if (logged !== undefined) m.haLogTakeoverS = logged;
+  return m;
+}
+
+function takeover(obs: Observation, intervals: readonly Ownership[], vip: string): VipTakeover {
+  const t: VipTakeover = { vip };
+  const taken = intervals.find(
+    (o) => o.vip === vip && o.server !== obs.setup.target && o.fromMs >= obs.faultAtMs,
+  );
+  if (!taken) return t;
+  t.survivor = taken.server;
+  t.onSurvivorMs = taken.fromMs - obs.faultAtMs;
+  const mac = obs.setup.lan[taken.server]?.mac;
+  const after = obs.packets
+    .map((p) => p.packet)
+    .filter((p) => p.atMs >= obs.faultAtMs && p.srcMac === mac);
+  const garp = after.find((p) => gratuitousArpFor(p) === vip);
+  if (garp) t.firstGarpMs = garp.atMs - obs.faultAtMs;
+  const answer = after.find(
+    (p) => p.ipv4 && answeredFrom(p) === vip && obs.setup.clientIps.includes(p.ipv4.dst),
+  );
+  if (answer) t.firstAnswerMs = answer.atMs - obs.faultAtMs;
+  return t;
+}
+
+/**
+ * Undo -> the first moment every VIP has exactly one owner, its home server. Only meaningful
+ * with auto_failback; without it the VIPs stay where the takeover put them.
+ */
+function failbackMs(obs: Observation, intervals: readonly Ownership[]): number | undefined {
+  const undo = obs.undoAtMs;
+  if (undo === undefined || !obs.setup.autoFailback) return undefined;
+  const vips = obs.setup.vips.map((v) => v.vip);
+  const moments = [undo, ...intervals.flatMap((o) => [o.fromMs, o.toMs ?? undo])]
+    .filter((t) => t >= undo && t <= obs.endedAtMs)
+    .sort((a, b) => a - b);
+  const home = new Map(obs.setup.vips.map((v) => [v.vip, v.home]));
+  const settled = moments.find((t) =>
+    ownersAt(intervals, vips, t).every(
+      (o) => o.servers.length === 1 && o.servers[0] === home.get(o.vip),
+    ),
+  );
+  return settled === undefined ? undefined : settled - undo;
+}
+
+/**
+ * Takeover as a person reading the survivor's HA log would state it: from the second of the
+ * fault to the line that says the resources are acquired. Whole seconds, as in the paper.
+ */
+function haLogTakeoverS(obs: Observation, takeovers: readonly VipTakeover[]): number | undefined {
+  const survivors = new Set(takeovers.flatMap((t) => t.survivor ?? []));
+  const faultSecond = Math.floor(obs.faultAtMs / 1000) * 1000;
+  const after = obs.haLog.filter(
+    ({ server, entry }) =>
+      survivors.has(server) &&
+      entry.atMs >= faultSecond &&
+      (obs.undoAtMs === undefined || entry.atMs < obs.undoAtMs),
+  );
+  // Completion when the engine logs it (heartbeat's mach_down), else the start of acquisition.
+  const done =
+    after.find((l) => l.entry.event?.kind === "takeover-complete") ??
+    after.find((l) => l.entry.event?.kind === "acquire");
+  return done ? (done.entry.atMs - faultSecond) / 1000 : undefined;
+}
+
+function bytesByServer(obs: Observation): Measurements["bytesByServer"] {
+  const servers = Object.keys(obs.setup.lan);
+  return servers.map((server) => {
+    const mine = obs.transfers.filter((t) => t.server === server);
+    const sum = (before: boolean): number =>
+      mine.filter((t) => t.atMs < obs.faultAtMs === before).reduce((n, t) => n + t.bytes, 0);
+    return { server, beforeFault: sum(true), afterFault: sum(false) };
+  });
+}

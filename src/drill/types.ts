@@ -1,0 +1,159 @@
+// The drill's data model. Observation collects what was seen on the servers (all timestamps are
+// epoch milliseconds taken by the servers themselves); the pure functions in this folder turn
+// it into measurements, a timeline relative to the fault, and a verdict.
+import type { HaEngine } from "../inventory/types.js";
+import type { HaLogEntry } from "../ha/types.js";
+import type { AddrEntry, LinkEntry, MonitorLine } from "./ipaddr.js";
+import type { Packet } from "./tcpdump.js";
+
+export const FAULT_MODES = ["stop", "crash", "poweroff", "link"] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** A server's addresses and links at one moment; it replaces what was known before. */
+export interface Snapshot {
+  server: string;
+  atMs: number;
+  addrs: AddrEntry[];
+  links: LinkEntry[];
+}
+
+/** Which of the cluster's services run on a server at one moment. */
+export interface ServiceProbe {
+  server: string;
+  atMs: number;
+  phase: "before" | "after-takeover" | "after-recovery";
+  dhcp: boolean;
+  tftp: boolean;
+  ftp: boolean;
+  ha: boolean;
+  /** The LAN link has carrier: a daemon behind a dead link serves nobody. */
+  lanUp: boolean;
+}
+
+/** One download sample of an install client: `bytes` received from `server` since its last sample. */
+export interface TransferSample {
+  atMs: number;
+  client: string;
+  server: string;
+  bytes: number;
+}
+
+export interface ClientOutcome {
+  client: string;
+  finished: boolean;
+  checksumOk: boolean;
+  /** Why it did not finish, when it did not. */
+  error?: string;
+}
+
+export interface DrillSetup {
+  engine: HaEngine;
+  mode: FaultMode;
+  target: string;
+  /** Each VIP and the server that holds it in a healthy cluster. */
+  vips: { vip: string; home: string }[];
+  /** Server whose resources include DHCP (the paper: server1). */
+  dhcpHome: string;
+  /** LAN interface and MAC of each server. */
+  lan: Record<string, { interface: string; mac: string; address: string }>;
+  clientIps: string[];
+  maxTakeoverMs: number;
+  autoFailback: boolean;
+}
+
+export interface Observation {
+  setup: DrillSetup;
+  startedAtMs: number;
+  faultAtMs: number;
+  /** When the fault was undone; absent when recovery was not attempted. */
+  undoAtMs?: number;
+  endedAtMs: number;
+  snapshots: Snapshot[];
+  monitor: { server: string; line: MonitorLine }[];
+  /** A host that went away (power-off): its addresses answer nothing until its next snapshot. */
+  hostDown: { server: string; atMs: number }[];
+  /** Packets captured on the servers other than the target. */
+  packets: { server: string; packet: Packet }[];
+  haLog: { server: string; entry: HaLogEntry }[];
+  services: ServiceProbe[];
+  transfers: TransferSample[];
+  /** Absent when no install clients ran (a real site). */
+  clients?: ClientOutcome[];
+}
+
+/** A server able to answer for a VIP on the wire from `fromMs` to `toMs` (open: still at the end). */
+export interface Ownership {
+  vip: string;
+  server: string;
+  fromMs: number;
+  toMs?: number;
+}
+
+export interface DoubleOwnership {
+  vip: string;
+  servers: [string, string];
+  fromMs: number;
+  toMs?: number;
+  durationMs: number;
+}
+
+export interface VipTakeover {
+  vip: string;
+  /** Server that took it over, when one did. */
+  survivor?: string;
+  /** Fault -> VIP configured (with carrier) on the survivor. */
+  onSurvivorMs?: number;
+  /** Fault -> first gratuitous ARP for the VIP from the survivor's MAC. */
+  firstGarpMs?: number;
+  /** Fault -> first packet from the VIP to a client sent with the survivor's MAC. */
+  firstAnswerMs?: number;
+}
+
+export interface Measurements {
+  takeovers: VipTakeover[];
+  doubleOwnership: DoubleOwnership[];
+  /** Owners of each VIP at the end of the drill. */
+  finalOwners: { vip: string; servers: string[] }[];
+  /** Servers serving DHCP (running, LAN link up) once the takeover was done. */
+  dhcpAfterTakeover?: string[];
+  /** Undo -> every VIP back home with a single owner (auto_failback) or settled. */
+  failbackMs?: number;
+  /** Bytes the install clients received from each server before and after the fault. */
+  bytesByServer: { server: string; beforeFault: number; afterFault: number }[];
+  /** Takeover as heartbeat's own log tells it, whole seconds: what the paper measured. */
+  haLogTakeoverS?: number;
+}
+
+export type CheckStatus = "pass" | "fail" | "skipped";
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** How to fix the configuration, for a failed check. */
+  hint?: string;
+}
+
+export interface Verdict {
+  pass: boolean;
+  checks: Check[];
+}
+
+export interface TimelineEvent {
+  /** Milliseconds relative to the fault (negative: before it). */
+  atMs: number;
+  server?: string;
+  text: string;
+  /** The source's resolution when coarser than a millisecond (HA logs: 1000). */
+  resolutionMs?: number;
+}
+
+/** The drill's outcome: what `--json` prints and the report shows. */
+export interface DrillResult {
+  setup: DrillSetup;
+  /** ISO time of the fault. */
+  faultAt: string;
+  verdict: Verdict;
+  measurements: Measurements;
+  timeline: TimelineEvent[];
+}

@@ -1,0 +1,145 @@
+// The drill's verdict (pure): pass only if every VIP of the target was taken over within the
+// inventory's limit, no VIP ever had two owners, each has exactly one at the end, DHCP followed
+// its VIP, and every install client finished with verified checksums. A failed check carries
+// the configuration change that fixes it.
+import { adviceFor } from "../ha/advice.js";
+import type { Check, DoubleOwnership, Measurements, Observation, Verdict } from "./types.js";
+
+export function verdict(obs: Observation, m: Measurements): Verdict {
+  const checks = [
+    takeoverCheck(obs, m),
+    doubleOwnerCheck(obs, m),
+    finalOwnerCheck(obs, m),
+    dhcpCheck(obs, m),
+    clientsCheck(obs),
+    failbackCheck(obs, m),
+  ];
+  return { pass: checks.every((c) => c.status !== "fail"), checks };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
+function takeoverCheck(obs: Observation, m: Measurements): Check {
+  const name = "takeover";
+  const { engine, maxTakeoverMs: limit, mode, target } = obs.setup;
+  if (m.takeovers.length === 0) {
+    return { name, status: "fail", detail: `${target} held no VIP when the fault was injected` };
+  }
+  const missing = m.takeovers.find((t) => t.onSurvivorMs === undefined);
+  if (missing) {
+    return {
+      name,
+      status: "fail",
+      detail: `${missing.vip} was not taken over within ${seconds(obs.endedAtMs - obs.faultAtMs)}`,
+      hint: adviceFor(engine, { kind: "no-takeover", vip: missing.vip, mode }),
+    };
+  }
+  const parts = m.takeovers.map(
+    (t) => `${t.vip} on ${t.survivor} after ${seconds(t.onSurvivorMs ?? 0)}`,
+  );
+  const slow = m.takeovers.find((t) => (t.onSurvivorMs ?? 0) > limit);
+  const detail = `${parts.join("; ")} (limit ${seconds(limit)})`;
+  if (!slow) return { name, status: "pass", detail };
+  const hint = adviceFor(engine, {
+    kind: "slow-takeover",
+    vip: slow.vip,
+    takenMs: slow.onSurvivorMs ?? 0,
+    limitMs: limit,
+  });
+  return { name, status: "fail", detail, hint };
+}
+
+function doubleOwnerCheck(obs: Observation, m: Measurements): Check {
+  const name = "single owner throughout";
+  const first = m.doubleOwnership[0];
+  if (!first) return { name, status: "pass", detail: "no VIP ever had two owners" };
+  const detail = m.doubleOwnership.map(describeDouble).join("; ");
+  return { name, status: "fail", detail, hint: doubleOwnerHint(obs, first) };
+}
+
+function describeDouble(d: DoubleOwnership): string {
+  const still = d.toMs === undefined ? ", still at the end" : "";
+  return `${d.vip} on ${d.servers.join(" and ")} for ${seconds(d.durationMs)}${still}`;
+}
+
+function doubleOwnerHint(obs: Observation, d: DoubleOwnership): string {
+  // The stale holder is the server whose engine died; in a drill that is the target.
+  const stale = d.servers.includes(obs.setup.target) ? obs.setup.target : d.servers[0];
+  const lan = obs.setup.lan[stale];
+  const snap = obs.snapshots.flatMap((s) => s.addrs).find((a) => a.address === d.vip);
+  return adviceFor(obs.setup.engine, {
+    kind: "double-owner",
+    vip: d.vip,
+    stale,
+    lanInterface: lan?.interface ?? "eth0",
+    prefixLength: snap?.prefixLength ?? 24,
+  });
+}
+
+function finalOwnerCheck(obs: Observation, m: Measurements): Check {
+  const name = "one owner at the end";
+  const wrong = m.finalOwners.filter((o) => o.servers.length !== 1);
+  const detail = m.finalOwners
+    .map((o) => `${o.vip}: ${o.servers.join(", ") || "nobody"}`)
+    .join("; ");
+  if (wrong.length === 0) return { name, status: "pass", detail };
+  const two = m.doubleOwnership.find((d) => d.toMs === undefined);
+  const check: Check = { name, status: "fail", detail };
+  if (two) check.hint = doubleOwnerHint(obs, two);
+  return check;
+}
+
+function dhcpCheck(obs: Observation, m: Measurements): Check {
+  const name = "dhcp follows its VIP";
+  if (m.dhcpAfterTakeover === undefined)
+    return { name, status: "skipped", detail: "services were not probed" };
+  const { dhcpHome, target, vips, engine } = obs.setup;
+  const vip = vips.find((v) => v.home === dhcpHome)?.vip ?? "";
+  const moved = m.takeovers.find((t) => t.vip === vip)?.survivor;
+  const expected = dhcpHome === target ? moved : dhcpHome;
+  const running = m.dhcpAfterTakeover;
+  const detail = `after the takeover DHCP serves from ${running.join(", ") || "nowhere"} (expected ${expected ?? "the survivor"})`;
+  if (running.length === 1 && running[0] === expected) return { name, status: "pass", detail };
+  return { name, status: "fail", detail, hint: adviceFor(engine, { kind: "dhcp", vip, running }) };
+}
+
+function clientsCheck(obs: Observation): Check {
+  const name = "install clients finished";
+  const clients = obs.clients;
+  if (clients === undefined)
+    return { name, status: "skipped", detail: "no install clients ran (not a lab)" };
+  const ok = clients.filter((c) => c.finished && c.checksumOk);
+  const detail = `${ok.length}/${clients.length} finished with verified checksums`;
+  if (clients.length > 0 && ok.length === clients.length) return { name, status: "pass", detail };
+  const bad = clients
+    .filter((c) => !(c.finished && c.checksumOk))
+    .map((c) => `${c.client}: ${c.error ?? (c.finished ? "checksum mismatch" : "did not finish")}`);
+  return { name, status: "fail", detail: [detail, ...bad].join("; ") };
+}
+
+function failbackCheck(obs: Observation, m: Measurements): Check {
+  const name = "failback";
+  if (obs.undoAtMs === undefined)
+    return { name, status: "skipped", detail: "recovery was not run" };
+  if (!obs.setup.autoFailback) {
+    return {
+      name,
+      status: "skipped",
+      detail: "auto_failback is off: the VIPs stay on the survivor",
+    };
+  }
+  if (m.failbackMs !== undefined) {
+    return { name, status: "pass", detail: `every VIP back home after ${seconds(m.failbackMs)}` };
+  }
+  const home = new Map(obs.setup.vips.map((v) => [v.vip, v.home]));
+  const away = m.finalOwners.find(
+    (o) => o.servers.length !== 1 || o.servers[0] !== home.get(o.vip),
+  );
+  const vip = away?.vip ?? obs.setup.vips[0]?.vip ?? "";
+  return {
+    name,
+    status: "fail",
+    detail: `${vip} not back home alone by the end of the drill`,
+    hint: adviceFor(obs.setup.engine, { kind: "no-failback", vip }),
+  };
+}

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { measure } from "../../src/drill/measure.js";
+import { verdict } from "../../src/drill/verdict.js";
+import type { Observation } from "../../src/drill/types.js";
+import {
+  MAC1,
+  T0,
+  VIP1,
+  baseObservation,
+  carrierLine,
+  crashScenario,
+  stopScenario,
+  vipLine,
+} from "./scenario.js";
+
+const judge = (obs: Observation) => verdict(obs, measure(obs));
+const check = (obs: Observation, name: string) => judge(obs).checks.find((c) => c.name === name)!;
+
+describe("measure", () => {
+  it("times the takeover, the gratuitous ARP, the first answer and the failback", () => {
+    const m = measure(stopScenario());
+    expect(m.takeovers).toEqual([
+      { vip: VIP1, survivor: "server2", onSurvivorMs: 420, firstGarpMs: 425, firstAnswerMs: 900 },
+    ]);
+    expect(m.doubleOwnership).toEqual([]);
+    expect(m.finalOwners).toEqual([
+      { vip: VIP1, servers: ["server1"] },
+      { vip: "192.168.0.254", servers: ["server2"] },
+    ]);
+    expect(m.dhcpAfterTakeover).toEqual(["server2"]);
+    expect(m.failbackMs).toBe(12_100);
+    expect(m.bytesByServer).toEqual([
+      { server: "server1", beforeFault: 4_000_000, afterFault: 0 },
+      { server: "server2", beforeFault: 3_000_000, afterFault: 5_000_000 },
+    ]);
+  });
+
+  it("ignores packets from the old owner's MAC when looking for the survivor's", () => {
+    const obs = stopScenario();
+    obs.packets = [{ server: "server2", packet: { ...obs.packets[1]!.packet, srcMac: MAC1 } }];
+    const [t] = measure(obs).takeovers;
+    expect(t?.firstGarpMs).toBeUndefined();
+    expect(t?.firstAnswerMs).toBeUndefined();
+  });
+
+  it("measures double ownership when the dead engine leaves its VIP behind", () => {
+    const m = measure(crashScenario());
+    expect(m.takeovers[0]?.onSurvivorMs).toBe(1300);
+    expect(m.doubleOwnership).toEqual([
+      {
+        vip: VIP1,
+        servers: ["server1", "server2"],
+        fromMs: T0 + 1300,
+        toMs: T0 + 17_000,
+        durationMs: 15_700,
+      },
+    ]);
+  });
+
+  it("does not count an address on a powered-off host or behind a dead link", () => {
+    const off = baseObservation("poweroff");
+    off.hostDown = [{ server: "server1", atMs: T0 }];
+    off.monitor = [{ server: "server2", line: vipLine(T0 + 1600, VIP1) }];
+    expect(measure(off).doubleOwnership).toEqual([]);
+    expect(measure(off).takeovers[0]?.onSurvivorMs).toBe(1600);
+
+    const link = baseObservation("link");
+    link.monitor = [
+      { server: "server1", line: carrierLine(T0 + 2, false) },
+      { server: "server2", line: vipLine(T0 + 1600, VIP1) },
+    ];
+    expect(measure(link).doubleOwnership).toEqual([]);
+    expect(measure(link).finalOwners[0]).toEqual({ vip: VIP1, servers: ["server2"] });
+  });
+
+  it("ignores overlaps shorter than the clock skew tolerance", () => {
+    const obs = baseObservation();
+    obs.monitor = [
+      { server: "server2", line: vipLine(T0 + 400, VIP1) },
+      { server: "server1", line: vipLine(T0 + 420, VIP1, true) },
+    ];
+    expect(measure(obs).doubleOwnership).toEqual([]);
+  });
+});
+
+describe("verdict", () => {
+  it("passes a clean stop drill with every check stated", () => {
+    const v = judge(stopScenario());
+    expect(v.pass).toBe(true);
+    expect(v.checks.map((c) => [c.name, c.status])).toEqual([
+      ["takeover", "pass"],
+      ["single owner throughout", "pass"],
+      ["one owner at the end", "pass"],
+      ["dhcp follows its VIP", "pass"],
+      ["install clients finished", "pass"],
+      ["failback", "pass"],
+    ]);
+    expect(v.checks[0]?.detail).toBe("192.168.0.253 on server2 after 0.420 s (limit 2.000 s)");
+  });
+
+  it("fails a takeover slower than ha.max_takeover and says what to tune", () => {
+    const obs = stopScenario();
+    obs.setup.maxTakeoverMs = 400;
+    const c = check(obs, "takeover");
+    expect(c.status).toBe("fail");
+    expect(c.hint).toMatch(/keepalive/);
+  });
+
+  it("fails a crash drill on double ownership, with its duration and the fix", () => {
+    const v = judge(crashScenario());
+    expect(v.pass).toBe(false);
+    const c = v.checks.find((x) => x.name === "single owner throughout")!;
+    expect(c.status).toBe("fail");
+    expect(c.detail).toBe("192.168.0.253 on server1 and server2 for 15.700 s");
+    expect(c.hint).toMatch(/watchdog \/dev\/watchdog/);
+    expect(c.hint).toContain("ip addr del 192.168.0.253/24 dev eth0` on server1");
+    expect(check(crashScenario(), "dhcp follows its VIP").status).toBe("fail");
+  });
+
+  it("fails a leftover double owner at the end", () => {
+    const c = check(crashScenario(false), "one owner at the end");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toBe("192.168.0.253: server1, server2; 192.168.0.254: server2");
+    expect(c.hint).toMatch(/STONITH/);
+  });
+
+  it("fails a link drill nobody reacted to, naming ipfail", () => {
+    const obs = baseObservation("link");
+    obs.monitor = [{ server: "server1", line: carrierLine(T0 + 2, false) }];
+    const c = check(obs, "takeover");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toBe("192.168.0.253 was not taken over within 20.000 s");
+    expect(c.hint).toMatch(/ipfail/);
+  });
+
+  it("fails when a client did not finish, and skips (not passes) checks with no data", () => {
+    const obs = stopScenario();
+    obs.clients = [
+      { client: "client1", finished: true, checksumOk: true },
+      { client: "client2", finished: false, checksumOk: false, error: "stalled at 512 bytes" },
+    ];
+    const c = check(obs, "install clients finished");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toBe("1/2 finished with verified checksums; client2: stalled at 512 bytes");
+
+    const bare = baseObservation();
+    bare.monitor = [
+      { server: "server2", line: vipLine(T0 + 500, VIP1) },
+      { server: "server1", line: vipLine(T0 + 400, VIP1, true) },
+    ];
+    const v = judge(bare);
+    expect(v.pass).toBe(true);
+    expect(v.checks.filter((x) => x.status === "skipped").map((x) => x.name)).toEqual([
+      "dhcp follows its VIP",
+      "install clients finished",
+      "failback",
+    ]);
+  });
+
+  it("fails when the VIP does not come home although auto_failback is on", () => {
+    const obs = stopScenario();
+    obs.monitor = obs.monitor.slice(0, 2);
+    const c = check(obs, "failback");
+    expect(c.status).toBe("fail");
+    expect(c.hint).toMatch(/auto_failback on/);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { parseHeartbeatLog, parseHeartbeatLogLine } from "../../src/ha/heartbeat/log.js";
+
+const UTC = { year: 2026, utcOffsetMinutes: 0 };
+
+// Messages as heartbeat 3.0.6, its ResourceManager and mach_down scripts write them.
+const TAKEOVER_LOG = `Nov 27 14:12:01 server2 heartbeat: [2345]: WARN: node server1: is dead
+Nov 27 14:12:01 server2 heartbeat: [2345]: info: Link server1:eth1 dead.
+Nov 27 14:12:01 server2 mach_down(default)[2400]: info: Taking over resource group IPaddr::192.168.0.253/24/eth0
+Nov 27 14:12:01 server2 ResourceManager(default)[2410]: info: Acquiring resource group: server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server
+Nov 27 14:12:02 server2 IPaddr(IPaddr_192.168.0.253)[2450]: INFO: Adding inet address 192.168.0.253/24 to device eth0
+Nov 27 14:12:02 server2 mach_down(default)[2400]: info: mach_down takeover complete for node server1.
+this line is not from heartbeat`;
+
+describe("parseHeartbeatLogLine", () => {
+  it("reads the syslog-style format with level and event", () => {
+    const e = parseHeartbeatLogLine(
+      "Nov 27 14:12:01 server2 heartbeat: [2345]: WARN: node server1: is dead",
+      UTC,
+    );
+    expect(e).toEqual({
+      atMs: Date.UTC(2026, 10, 27, 14, 12, 1),
+      resolutionMs: 1000,
+      program: "heartbeat",
+      level: "WARN",
+      message: "node server1: is dead",
+      event: { kind: "peer-dead", node: "server1" },
+    });
+  });
+
+  it("reads cluster-glue's own format", () => {
+    const e = parseHeartbeatLogLine(
+      "heartbeat[2345]: 2026/11/27_14:12:05 info: Received shutdown notice from 'server1'.",
+      UTC,
+    );
+    expect(e?.atMs).toBe(Date.UTC(2026, 10, 27, 14, 12, 5));
+    expect(e?.program).toBe("heartbeat");
+    expect(e?.event).toEqual({ kind: "peer-leaving", node: "server1" });
+  });
+
+  it("applies the server's UTC offset", () => {
+    const e = parseHeartbeatLogLine("Nov 27 15:12:01 server2 heartbeat: [1]: info: x", {
+      year: 2026,
+      utcOffsetMinutes: 60,
+    });
+    expect(e?.atMs).toBe(Date.UTC(2026, 10, 27, 14, 12, 1));
+  });
+
+  it("classifies a takeover from peer death to completion", () => {
+    const entries = parseHeartbeatLog(TAKEOVER_LOG, UTC);
+    expect(entries).toHaveLength(6);
+    expect(entries.map((e) => e.event?.kind)).toEqual([
+      "peer-dead",
+      undefined,
+      "takeover-start",
+      "acquire",
+      undefined,
+      "takeover-complete",
+    ]);
+    expect(entries[2]?.program).toBe("mach_down(default)");
+    expect(entries[3]?.event).toEqual({
+      kind: "acquire",
+      node: "server1",
+      subject: "IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
+    });
+    expect(entries[5]?.event).toEqual({ kind: "takeover-complete", node: "server1" });
+  });
+
+  it("classifies release, shutdown and late heartbeats", () => {
+    const kinds = parseHeartbeatLog(
+      `Nov 27 14:12:00 server1 ResourceManager(default)[99]: info: Releasing resource group: server1 IPaddr::192.168.0.253/24/eth0
+Nov 27 14:12:00 server1 heartbeat: [98]: info: server1 Heartbeat shutdown complete.
+Nov 27 14:12:00 server2 heartbeat: [97]: WARN: Late heartbeat: Node server1: interval 1250 ms (> deadtime)`,
+      UTC,
+    ).map((e) => e.event?.kind);
+    expect(kinds).toEqual(["release", "stopped", "late-heartbeat"]);
+  });
+});
