@@ -80,12 +80,14 @@ export async function publishSsh(
       `--net=/run/netns/${netns}`,
       "socat",
       `UNIX-LISTEN:${sock},fork,unlink-early`,
-      "TCP:127.0.0.1:22",
+      // nodelay: SSH commands are small request/answer exchanges; with Nagle's algorithm each
+      // one waits ~40 ms for a delayed ACK (33 ms vs 3.5 ms per command, measured).
+      "TCP:127.0.0.1:22,nodelay",
     ],
     log,
   );
   const outerPid = await spawnDetached(
-    ["socat", `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${sock}`],
+    ["socat", `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,nodelay`, `UNIX-CONNECT:${sock}`],
     log,
   );
   const until = Date.now() + 5000;

@@ -3,7 +3,7 @@
 // known_hosts before authentication; nothing is auto-accepted unless the user asked for it.
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { Client, utils, type ClientChannel, type ConnectConfig } from "ssh2";
+import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig } from "ssh2";
 import { ConnectError } from "../errors.js";
 import {
   appendKnownHost,
@@ -14,6 +14,9 @@ import {
 } from "./known-hosts.js";
 import { sh } from "./quote.js";
 import { EXIT_TIMEOUT, type RunOptions, type RunResult, type Transport } from "./types.js";
+
+// ssh2 is CommonJS: its named exports are not visible to Node's ESM loader.
+const { Client, utils } = ssh2;
 
 export interface SshTarget {
   /** Inventory name, for messages. */
@@ -60,7 +63,7 @@ export class SshTransport implements Transport {
   private closed = false;
 
   private constructor(
-    private readonly client: Client,
+    private readonly client: SshClient,
     private readonly target: SshTarget,
   ) {
     this.host = target.name;
@@ -117,7 +120,12 @@ export class SshTransport implements Transport {
 
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
-      client.once("ready", () => resolve());
+      client.once("ready", () => {
+        // Commands are small request/answer exchanges: without TCP_NODELAY, Nagle's algorithm
+        // and delayed ACKs add ~40 ms to each of them.
+        client.setNoDelay(true);
+        resolve();
+      });
       client.once("error", (err: Error & { level?: string; code?: string }) => {
         client.end();
         if (verdict !== undefined && verdict !== "match") {
