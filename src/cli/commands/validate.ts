@@ -1,0 +1,26 @@
+// `ksorch validate [INVENTORY]`: the inventory's schema and cross-field rules, plus the install
+// tree it names. Touches nothing.
+import type { Command } from "commander";
+import { InputError } from "../../errors.js";
+import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
+import { checkInstallSource } from "../../inventory/source.js";
+import type { SetExit } from "./index.js";
+
+export function validate(path: string): string {
+  const inv = loadInventory(path);
+  const problems = checkInstallSource(inv);
+  if (problems.length > 0)
+    throw new InputError(`${inv.file}: the install tree is missing`, problems);
+  return `ok: ${inv.servers.length} servers, ${inv.clients.length} clients`;
+}
+
+export function register(program: Command, setExit: SetExit): void {
+  program
+    .command("validate")
+    .description("check the inventory and the install tree it names; touch nothing")
+    .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
+    .action((path: string) => {
+      console.log(validate(path));
+      setExit(0);
+    });
+}

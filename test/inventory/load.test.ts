@@ -1,0 +1,237 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.js";
+import { durationMs } from "../../src/inventory/duration.js";
+import { loadInventory, parseInventory } from "../../src/inventory/load.js";
+import { LAB_FILE, byField, diagnosticsOf, labText, labWith, lineOf } from "./fixture.js";
+
+describe("loadInventory on the lab inventory", () => {
+  const inv = loadInventory(LAB_FILE);
+
+  it("keeps servers and clients in file order", () => {
+    expect(inv.servers.map((s) => s.name)).toEqual(["server1", "server2"]);
+    expect(inv.clients.map((c) => c.name)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `client${i + 1}`),
+    );
+  });
+
+  it("turns durations into milliseconds", () => {
+    expect(inv.ha).toMatchObject({
+      keepaliveMs: 200,
+      warntimeMs: 500,
+      deadtimeMs: 1000,
+      initdeadMs: 2000,
+      maxTakeoverMs: 2000,
+      udpPort: 694,
+    });
+  });
+
+  it("merges the shared ssh block into every server and applies defaults", () => {
+    for (const s of inv.servers) {
+      expect(s.ssh.user).toBe("root");
+      expect(s.ssh.key).toBe("/var/lib/ksorch/labs/lab/ssh/id_ed25519");
+      expect(s.ssh.knownHosts).toBe("/var/lib/ksorch/labs/lab/ssh/known_hosts");
+      expect(s.interface).toBe("eth0");
+    }
+    expect(inv.servers.map((s) => s.ssh.port)).toEqual([2201, 2202]);
+    expect(inv.network).toEqual({
+      subnet: "192.168.0.0/24",
+      prefixLength: 24,
+      netmask: "255.255.255.0",
+    });
+    expect(inv.name).toBe("lab");
+  });
+});
+
+describe("defaults and path resolution", () => {
+  const minimal = `
+network: { subnet: 10.1.0.0/16 }
+ssh: { key: keys/id, known_hosts: ../kh }
+servers:
+  a: { ssh: { host: h1, port: 2222, user: admin }, address: 10.1.0.1, heartbeat: { interface: eth1, address: 172.16.0.1 }, vip: 10.1.0.100 }
+  b: { ssh: { host: h2 }, address: 10.1.0.2, heartbeat: { interface: eth1, address: 172.16.0.2 }, vip: 10.1.0.101 }
+install: { path: pub/el9/, source: tree }
+clients:
+  c1: { mac: "AA-BB-CC-00-11-22", ip: 10.1.5.7 }
+`;
+  const inv = parseInventory(minimal, "/site/inv/cluster.yaml");
+
+  it("resolves relative paths against the inventory's folder", () => {
+    expect(inv.servers[0]?.ssh.key).toBe("/site/inv/keys/id");
+    expect(inv.servers[1]?.ssh.knownHosts).toBe("/site/kh");
+    expect(inv.install.source).toBe("/site/inv/tree");
+  });
+
+  it("lets a server's own ssh settings win over the shared ones", () => {
+    expect(inv.servers[0]?.ssh).toMatchObject({ host: "h1", port: 2222, user: "admin" });
+    expect(inv.servers[1]?.ssh).toMatchObject({ host: "h2", port: 22, user: "root" });
+  });
+
+  it("applies the documented defaults", () => {
+    expect(inv.servers[0]).toMatchObject({ interface: "eth0", os: "rhel" });
+    expect(inv.servers[0]?.heartbeat.prefixLength).toBe(24);
+    expect(inv.install).toMatchObject({
+      protocol: "ftp",
+      path: "pub/el9",
+      balance: "parity",
+      kickstart: { target: "rhel9" },
+    });
+    expect(inv.ha).toMatchObject({
+      engine: "heartbeat",
+      keepaliveMs: 200,
+      deadtimeMs: 1000,
+      warntimeMs: 500,
+      initdeadMs: 2000,
+      autoFailback: true,
+      udpPort: 694,
+    });
+    expect(inv.name).toBe("cluster");
+  });
+
+  it("normalises MACs to lower case with colons", () => {
+    expect(inv.clients[0]?.mac).toBe("aa:bb:cc:00:11:22");
+  });
+});
+
+describe("durationMs", () => {
+  it.each([
+    ["200ms", 200],
+    ["1s", 1000],
+    ["2.5s", 2500],
+    [3, 3000],
+    ["0.05s", 50],
+  ] as const)("%s -> %i ms", (input, ms) => {
+    expect(durationMs(input)).toBe(ms);
+  });
+});
+
+describe("hostile inventories", () => {
+  it("names the line of a repeated MAC, even in another case", () => {
+    const text = labWith([
+      'client2: { mac: "00:0c:29:20:50:91"',
+      'client2: { mac: "00:0C:29:20:50:90"',
+    ]);
+    const d = byField(diagnosticsOf(text), "clients.client2.mac");
+    expect(d.line).toBe(lineOf(text, "client2:"));
+    const repeat = text.split("\n")[(d.line ?? 0) - 1] ?? "";
+    expect(d.column).toBe(repeat.indexOf('"00:0C') + 1);
+    expect(d.message).toContain("client1");
+    expect(d.message).toContain(`line ${lineOf(text, "client1:")}`);
+    expect(d.file).toBe("/inv/test.yaml");
+  });
+
+  it("rejects addresses outside the subnet", () => {
+    const text = labWith(
+      ["ip: 192.168.0.131", "ip: 192.168.1.131"],
+      ["address: 192.168.0.2", "address: 192.168.0.255"],
+    );
+    const diags = diagnosticsOf(text);
+    expect(byField(diags, "clients.client4.ip").message).toContain("outside the subnet");
+    expect(byField(diags, "clients.client4.ip").hint).toContain("192.168.0.0/24");
+    expect(byField(diags, "servers.server2.address").message).toContain("broadcast");
+  });
+
+  it("rejects a VIP that is also a client's address", () => {
+    const text = labWith(["ip: 192.168.0.130", "ip: 192.168.0.253"]);
+    const d = byField(diagnosticsOf(text), "clients.client3.ip");
+    expect(d.message).toContain("server1's VIP");
+    expect(d.line).toBe(lineOf(text, "client3:"));
+  });
+
+  it.each(["client;rm -rf /", "$(reboot)", "a b", "x`id`", "-flag", "9lives"])(
+    "rejects the name %j",
+    (name) => {
+      const text = labWith(["client3:", `${JSON.stringify(name)}:`]);
+      const d = byField(diagnosticsOf(text), `clients.${name}`);
+      expect(d.message).toContain("invalid name");
+      expect(d.hint).toContain("letters, digits");
+      expect(d.line).toBe(lineOf(text, JSON.stringify(name)));
+    },
+  );
+
+  it("reports wrong types with what would be valid", () => {
+    const text = labWith(
+      ["port: 2202", "port: '2202'"],
+      ["auto_failback: true", "auto_failback: yes"],
+      ["vip: 192.168.0.254", "vip: [192.168.0.254]"],
+    );
+    const diags = diagnosticsOf(text);
+    expect(byField(diags, "servers.server2.ssh.port").hint).toContain("1 to 65535");
+    expect(byField(diags, "ha.auto_failback").hint).toContain("true or false");
+    expect(byField(diags, "servers.server2.vip").message).toContain("list");
+  });
+
+  it("reports an unknown key at the key, listing the valid ones", () => {
+    const text = labWith(["  keepalive: 200ms", "  keepalvie: 200ms"]);
+    const d = byField(diagnosticsOf(text), "ha.keepalvie");
+    expect(d.message).toBe('unknown key "keepalvie"');
+    expect(d.hint).toContain("keepalive");
+    expect(d.line).toBe(lineOf(text, "keepalvie"));
+    expect(d.column).toBe(3);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const text = labWith(["  deadtime: 1s", "  deadtime: [1s"]);
+    const diags = diagnosticsOf(text);
+    expect(diags.length).toBeGreaterThan(0);
+    expect(diags[0]?.line).toBeGreaterThanOrEqual(lineOf(text, "deadtime: [1s"));
+  });
+
+  it("reports a duplicated client name (a YAML duplicate key) at its line", () => {
+    const text = labWith(["client4:", "client3:"]);
+    const d = diagnosticsOf(text)[0];
+    expect(d?.message).toMatch(/unique/i);
+    expect(d?.line).toBe(lineOf(text, 'client3: { mac: "00:0c:29:20:50:93"'));
+  });
+
+  it("enforces heartbeat's timing rules", () => {
+    const tooShort = diagnosticsOf(labWith(["deadtime: 1s", "deadtime: 400ms"]));
+    expect(byField(tooShort, "ha.deadtime").message).toContain("twice keepalive");
+    const initdead = diagnosticsOf(labWith(["initdead: 2s", "initdead: 500ms"]));
+    expect(byField(initdead, "ha.initdead").message).toContain("below deadtime");
+    const warn = diagnosticsOf(labWith(["warntime: 500ms", "warntime: 100ms"]));
+    expect(byField(warn, "ha.warntime").hint).toBe("keepalive < warntime < deadtime");
+  });
+
+  it("rejects heartbeat addresses on different subnets or inside the LAN", () => {
+    const text = labWith(["address: 10.0.0.4", "address: 10.0.1.4"]);
+    expect(byField(diagnosticsOf(text), "servers.server2.heartbeat.address").message).toContain(
+      "heartbeat subnet",
+    );
+    const lan = labWith(["address: 10.0.0.4", "address: 192.168.0.9"]);
+    expect(byField(diagnosticsOf(lan), "servers.server2.heartbeat.address").message).toContain(
+      "inside the LAN",
+    );
+  });
+
+  it("rejects parity balancing with other than two servers", () => {
+    const text = labText().replace(/ {2}server2:[\s\S]*?os: debian\n/, "");
+    const diags = diagnosticsOf(text);
+    expect(byField(diags, "install.balance").message).toContain("exactly 2 servers");
+  });
+
+  it("reports every problem at once, in line order", () => {
+    const text = labWith(
+      ['client2: { mac: "00:0c:29:20:50:91"', 'client2: { mac: "00:0c:29:20:50:90"'],
+      ["ip: 192.168.0.135", "ip: 10.0.0.135"],
+      ["deadtime: 1s", "deadtime: 300ms"],
+    );
+    const diags = diagnosticsOf(text);
+    expect(diags.map((d) => d.field)).toEqual(
+      expect.arrayContaining(["clients.client2.mac", "clients.client8.ip", "ha.deadtime"]),
+    );
+    const lines = diags.map((d) => d.line ?? 0);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it("rejects a subnet with host bits set", () => {
+    const d = byField(
+      diagnosticsOf(labWith(["192.168.0.0/24", "192.168.0.7/24"])),
+      "network.subnet",
+    );
+    expect(d.message).toContain("192.168.0.0");
+  });
+
+  it("throws InputError for a missing file", () => {
+    expect(() => loadInventory("/nonexistent/inventory.yaml")).toThrow(InputError);
+  });
+});
