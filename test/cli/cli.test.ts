@@ -1,0 +1,176 @@
+// Runs the built CLI (`npm run build` first, as scripts/setup.sh does) the way a user does.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAB_FILE, labWith, lineOf } from "../inventory/fixture.js";
+import { TEST_SECRETS, dhcpdCheck } from "../render/fixture.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = join(ROOT, "dist/cli/main.js");
+const work = mkdtempSync(join(tmpdir(), "ksorch-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const env = {
+  ...process.env,
+  KSORCH_SECRETS_DIR: join(work, "secrets"),
+  KSORCH_HA_KEY: TEST_SECRETS.haKey,
+  KSORCH_ROOTPW_HASH: TEST_SECRETS.rootpwHash,
+  NO_COLOR: "1",
+};
+
+function ksorch(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeInventory(name: string, text: string): string {
+  const file = join(work, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(() => {
+  expect(existsSync(CLI), `${CLI} is missing: run "npm run build" first`).toBe(true);
+});
+
+describe("ksorch plan", () => {
+  it("shows the paper's chain for .128 and .129", () => {
+    const r = ksorch("plan", "inventory/lab.yaml");
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split("\n").map((l) => l.trim().split(/\s+/));
+    expect(rows[0]).toEqual([
+      "CLIENT",
+      "MAC",
+      "IP",
+      "PXELINUX",
+      "KICKSTART",
+      "VIP",
+      "SERVER",
+      "BACKUP",
+    ]);
+    expect(rows).toContainEqual([
+      "client1",
+      "00:0c:29:20:50:90",
+      "192.168.0.128",
+      "C0A80080",
+      "kseven.cfg",
+      "192.168.0.254",
+      "server2",
+      "server1",
+    ]);
+    expect(rows).toContainEqual([
+      "client2",
+      "00:0c:29:20:50:91",
+      "192.168.0.129",
+      "C0A80081",
+      "ksodd.cfg",
+      "192.168.0.253",
+      "server1",
+      "server2",
+    ]);
+  });
+
+  it("--json prints one JSON array and nothing else", () => {
+    const r = ksorch("plan", "--json");
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, string>[];
+    expect(rows).toHaveLength(8);
+    for (const row of rows)
+      expect(Object.keys(row).sort()).toEqual([
+        "backup",
+        "client",
+        "ip",
+        "kickstartFile",
+        "mac",
+        "pxelinuxFile",
+        "server",
+        "vip",
+      ]);
+  });
+});
+
+describe("ksorch validate", () => {
+  it("says ok with counts when the inventory and its tree are fine", () => {
+    const file = writeInventory(
+      "ok.yaml",
+      labWith(["source: /var/cache/ksorch/tree", `source: ${work}`]),
+    );
+    const r = ksorch("validate", file);
+    expect(r).toMatchObject({ code: 0, stdout: "ok: 2 servers, 8 clients\n" });
+  });
+
+  it("exits 2 naming the line of a repeated MAC", () => {
+    const text = labWith([
+      'client2: { mac: "00:0c:29:20:50:91"',
+      'client2: { mac: "00:0c:29:20:50:90"',
+    ]);
+    const file = writeInventory("dup.yaml", text);
+    const r = ksorch("validate", file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${file}:${lineOf(text, "client2:")}:`);
+    expect(r.stderr).toContain("clients.client2.mac");
+    expect(r.stderr).toContain("nothing was changed");
+  });
+
+  it("exits 2 when the install tree is missing, saying what it expects", () => {
+    const file = writeInventory(
+      "notree.yaml",
+      labWith(["source: /var/cache/ksorch/tree", "source: ./no-tree"]),
+    );
+    const r = ksorch("validate", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("install.source");
+  });
+
+  it("exits 2 on a usage error", () => {
+    expect(ksorch("validate", "--bogus").code).toBe(2);
+  });
+});
+
+describe("ksorch render", () => {
+  const out = join(work, "out");
+  let r: ReturnType<typeof ksorch>;
+  beforeAll(() => {
+    r = ksorch("render", LAB_FILE, "--out", out);
+  });
+
+  it("writes every server's files and never prints a secret", () => {
+    expect(r.code, r.stderr).toBe(0);
+    for (const output of [r.stdout, r.stderr]) {
+      expect(output).not.toContain(TEST_SECRETS.haKey);
+      expect(output).not.toContain(TEST_SECRETS.rootpwHash);
+    }
+    expect(r.stdout).toContain(join(out, "server1/etc/ha.d/authkeys"));
+    expect(r.stdout).toContain(join(out, "server2/srv/ftp/pub/rh9/kseven.cfg"));
+  });
+
+  it("writes secrets mode 600 and a dhcpd.conf that dhcpd -t accepts", () => {
+    expect(statSync(join(out, "server1/etc/ha.d/authkeys")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(out, "server2/srv/ftp/pub/rh9/ksodd.cfg")).mode & 0o777).toBe(0o600);
+    for (const s of ["server1", "server2"]) {
+      const { code, output } = dhcpdCheck(
+        readFileSync(join(out, s, "etc/dhcp/dhcpd.conf"), "utf8"),
+      );
+      expect(code, output).toBe(0);
+    }
+  });
+
+  it("requires --out", () => {
+    expect(ksorch("render").code).toBe(2);
+  });
+
+  it("rejects a malformed secret from the environment without echoing it", () => {
+    const bad = spawnSync(process.execPath, [CLI, "render", "--out", join(work, "bad")], {
+      cwd: ROOT,
+      env: { ...env, KSORCH_HA_KEY: "two words" },
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout + bad.stderr).not.toContain("two words");
+    expect(existsSync(join(work, "bad"))).toBe(false);
+  });
+});
