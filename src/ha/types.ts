@@ -2,6 +2,8 @@
 // whole seconds at best, so these events corroborate the millisecond timings the drill takes
 // from `ip monitor` and tcpdump; they never replace them (the paper's "about 4 s" was read
 // from heartbeat's log and could not be finer than that).
+import type { HaEngine } from "../inventory/types.js";
+import type { LogClock } from "./logtime.js";
 
 export type HaEventKind =
   /** The engine declared its peer dead (crash, power-off, lost link). */
@@ -39,4 +41,22 @@ export interface HaLogEntry {
   level?: string;
   message: string;
   event?: HaEvent;
+}
+
+/**
+ * What the drill and `ksorch status` need to know about an HA engine: where it logs, how to tell
+ * it runs, how to stop, crash and restart it. Commands are POSIX shell run as root over SSH.
+ */
+export interface HaOps {
+  engine: HaEngine;
+  /** Log file the engine writes (as ksorch configures it). */
+  logFile: string;
+  parseLog(text: string, clock: LogClock): HaLogEntry[];
+  /** Exits 0 when the engine runs. */
+  runningProbe: string;
+  /** The paper's fault: an orderly stop, resources handed over. */
+  stop: string;
+  /** kill -9 of every process of the engine, by PID (from its pidfile and its children). */
+  crash: string;
+  start: string;
 }

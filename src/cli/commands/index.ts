@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { register as registerLab } from "./lab.js";
 import { register as registerPlan } from "./plan.js";
 import { register as registerRender } from "./render.js";
+import { register as registerStatus } from "./status.js";
 import { register as registerValidate } from "./validate.js";
 
 /** Each command module registers itself and reports its exit code through `setExit`. */
@@ -12,5 +13,6 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerValidate(program, setExit);
   registerPlan(program, setExit);
   registerRender(program, setExit);
+  registerStatus(program, setExit);
   // Filled in by the command modules: validate, plan, render, apply, status, drill, lab.
 }

@@ -1,0 +1,76 @@
+// One command per server that tells everything `ksorch status` and the drill's health check
+// need: the server's clock and UTC offset, addresses, links, which services run, and a cheap
+// manifest of the install tree (paths and sizes, hashed). Sections are marked `@name` lines.
+import { parseUtcOffset } from "../ha/logtime.js";
+import { sh } from "../transport/quote.js";
+import { parseAddrShow, parseLinkLine, type AddrEntry, type LinkEntry } from "./ipaddr.js";
+
+/** Daemon process names; the same on Debian and RHEL families. */
+const PROCESSES = { dhcp: "dhcpd", tftp: "in.tftpd", ftp: "vsftpd" } as const;
+
+export type ServiceRole = "dhcp" | "tftp" | "ftp" | "ha";
+
+export interface TreeManifest {
+  /** Hash of the sorted `path size` list. */
+  digest: string;
+  files: number;
+}
+
+export interface ServerProbe {
+  atMs: number;
+  utcOffsetMinutes: number;
+  addrs: AddrEntry[];
+  links: LinkEntry[];
+  running: Record<ServiceRole, boolean>;
+  /** Absent when the tree directory does not exist. */
+  tree?: TreeManifest;
+}
+
+/** `find`'s line for each file: path relative to the tree, size. Sorted bytewise. */
+export const MANIFEST_LINE = "%P %s\\n";
+
+export function probeCommand(haRunningProbe: string, treeDir: string): string {
+  const services = (Object.entries(PROCESSES) as [ServiceRole, string][]).map(
+    ([role, proc]) => sh`pidof ${proc} >/dev/null && echo ${role};`,
+  );
+  return [
+    sh`echo @time; date +%s%N; date +%z`,
+    "echo @addr; ip -o addr show",
+    "echo @link; ip -o link show",
+    "echo @svc",
+    ...services,
+    `${haRunningProbe} && echo ha;`,
+    "echo @tree",
+    sh`if [ -d ${treeDir} ]; then cd ${treeDir} && find . -type f -printf ${MANIFEST_LINE} | LC_ALL=C sort | sha256sum && find . -type f | wc -l; fi`,
+  ].join("\n");
+}
+
+export function parseProbe(stdout: string): ServerProbe {
+  const sections = new Map<string, string[]>();
+  let current = "";
+  for (const line of stdout.split("\n")) {
+    if (/^@\w+$/.test(line)) {
+      current = line.slice(1);
+      sections.set(current, []);
+    } else sections.get(current)?.push(line);
+  }
+  const [ns, zone] = sections.get("time") ?? [];
+  const svc = new Set((sections.get("svc") ?? []).map((l) => l.trim()));
+  const probe: ServerProbe = {
+    atMs: Number(ns) / 1e6,
+    utcOffsetMinutes: parseUtcOffset(zone ?? "") ?? 0,
+    addrs: parseAddrShow((sections.get("addr") ?? []).join("\n")),
+    links: (sections.get("link") ?? []).flatMap((l) => parseLinkLine(l) ?? []),
+    running: {
+      dhcp: svc.has("dhcp"),
+      tftp: svc.has("tftp"),
+      ftp: svc.has("ftp"),
+      ha: svc.has("ha"),
+    },
+  };
+  const [sum, count] = (sections.get("tree") ?? []).filter((l) => l.trim() !== "");
+  if (sum !== undefined && count !== undefined) {
+    probe.tree = { digest: sum.split(/\s+/)[0] ?? "", files: Number(count) };
+  }
+  return probe;
+}

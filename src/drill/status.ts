@@ -1,0 +1,48 @@
+// `ksorch status` and the drill's health gate: one probe command per server, in parallel.
+import { haOps } from "../ha/engine.js";
+import { osLayout } from "../inventory/layout.js";
+import type { Inventory, Server } from "../inventory/types.js";
+import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
+import type { Connection } from "./connect.js";
+import { localManifest } from "./manifest.js";
+import { parseProbe, probeCommand } from "./probe.js";
+
+export function treeDir(inv: Inventory, s: Server): string {
+  return `${osLayout(s.os).ftpRoot}/${inv.install.path}`;
+}
+
+export async function probeServers(
+  inv: Inventory,
+  connections: ReadonlyMap<string, Connection>,
+): Promise<Map<string, ProbeOutcome>> {
+  const ha = haOps(inv.ha.engine);
+  const outcomes = await Promise.all(
+    inv.servers.map(async (s): Promise<ProbeOutcome> => {
+      const c = connections.get(s.name);
+      if (!c?.ok) return { ok: false, error: c?.error ?? "not connected" };
+      try {
+        const r = await c.transport.run(probeCommand(ha.runningProbe, treeDir(inv, s)), {
+          timeoutMs: 20_000,
+        });
+        if (r.exitCode !== 0)
+          return { ok: false, error: `probe exited ${r.exitCode}: ${r.stderr.trim()}` };
+        return { ok: true, probe: parseProbe(r.stdout) };
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+  );
+  return new Map(inv.servers.map((s, i) => [s.name, outcomes[i] as ProbeOutcome]));
+}
+
+export async function checkHealth(
+  inv: Inventory,
+  connections: ReadonlyMap<string, Connection>,
+  compareWithLocal = true,
+): Promise<ClusterHealth> {
+  const [probes, local] = await Promise.all([
+    probeServers(inv, connections),
+    compareWithLocal ? localManifest(inv.install.source) : Promise.resolve(undefined),
+  ]);
+  return clusterHealth(inv, probes, local);
+}
