@@ -7,6 +7,8 @@ import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "../../lab/tree/build.j
 import { DEFAULT_INVENTORY, DEFAULT_LAB } from "../../lab/paths.js";
 import { labStatus, type LabStatus } from "../../lab/status.js";
 import { labUp } from "../../lab/up.js";
+import { runInstallWave } from "../../lab/client/wave.js";
+import type { ClientReport } from "../../lab/client/report.js";
 import type { SetExit } from "./index.js";
 
 const log = (line: string): void => console.error(line);
@@ -149,4 +151,39 @@ export function register(program: Command, setExit: SetExit): void {
         `${t.built ? "tree built" : "tree cached"}: ${t.dir} (${t.files} files, ${t.bytes} bytes)`,
       );
     });
+
+  name(lab.command("install"))
+    .description(
+      "run install clients in parallel: DHCP, TFTP, pxelinux, kickstart, tree, checksums",
+    )
+    .option("--clients <names>", "comma-separated client names (default: all)")
+    .option("--timeout <seconds>", "give up on a client after this long", int, 300)
+    .option("--keep", "keep the downloaded trees under the lab's clients/ directory")
+    .option("--json", "print the client reports as JSON")
+    .action(
+      async (o: {
+        name: string;
+        clients?: string;
+        timeout: number;
+        keep?: boolean;
+        json?: boolean;
+      }) => {
+        requireRoot();
+        const names = o.clients ? o.clients.split(",").filter((n) => n !== "") : [];
+        const reports = await runInstallWave(o.name, names, {
+          timeoutMs: o.timeout * 1000,
+          keepFiles: o.keep === true,
+        });
+        print(o.json, reports, reports.map(formatReport).join("\n"));
+        setExit(reports.every((r) => r.verdict === "pass") ? 0 : 1);
+      },
+    );
+}
+
+function formatReport(r: ClientReport): string {
+  const servers = Object.entries(r.bytesByServer)
+    .map(([s, b]) => `${s} ${b}`)
+    .join(", ");
+  const head = `${r.client} ${r.verdict.toUpperCase()} in ${r.durationMs} ms: lease ${r.lease?.ip ?? "-"}, config ${r.pxelinux.used ?? "-"}, ${r.files} files, ${r.bytes} bytes (${servers}), ${r.retries} retries`;
+  return r.error ? `${head}\n  error: ${r.error}` : head;
 }

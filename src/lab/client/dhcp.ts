@@ -1,0 +1,60 @@
+// DHCP for an install client: busybox udhcpc, asking as a PXE client would
+// (vendor class "PXEClient"), configures the leased address and reports the lease fields.
+import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Lease } from "./report.js";
+import { runInNetns } from "./netns.js";
+
+// udhcpc calls this with the lease in its environment; siaddr and boot_file are the BOOTP
+// header's next-server and file fields.
+const SCRIPT = `#!/bin/sh
+case "$1" in
+  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/\${mask:-24}" dev "$interface"
+    echo "KSORCH_LEASE ip=$ip mask=$mask siaddr=$siaddr boot_file=$boot_file serverid=$serverid" ;;
+esac
+`;
+
+export async function writeDhcpScript(dir: string): Promise<string> {
+  const file = join(dir, "udhcpc.script");
+  await writeFile(file, SCRIPT);
+  await chmod(file, 0o755);
+  return file;
+}
+
+export function parseLease(output: string): Lease | undefined {
+  const line = output.split("\n").find((l) => l.startsWith("KSORCH_LEASE "));
+  if (!line) return undefined;
+  const f = new Map(
+    line
+      .slice("KSORCH_LEASE ".length)
+      .split(" ")
+      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const),
+  );
+  const ip = f.get("ip");
+  if (!ip) return undefined;
+  return {
+    ip,
+    mask: Number(f.get("mask") || 24),
+    siaddr: f.get("siaddr") ?? "",
+    bootFile: f.get("boot_file") ?? "",
+    serverId: f.get("serverid") ?? "",
+  };
+}
+
+/** One DHCP exchange (a few discovers, about 5 s at most). */
+export async function requestLease(netns: string, script: string): Promise<Lease | undefined> {
+  const r = await runInNetns(
+    netns,
+    ["busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "4", "-T", "1", "-A", "1"].concat([
+      "-V",
+      "PXEClient",
+      "-s",
+      script,
+    ]),
+    { timeoutMs: 15_000 },
+  );
+  return parseLease(r.stdout);
+}

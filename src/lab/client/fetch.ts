@@ -1,0 +1,125 @@
+// Fetching over the LAN from inside a client's namespace with curl: TFTP (pxelinux's own
+// protocol), and FTP/HTTP with resume. A transfer that stalls for 2 s is abandoned and rerun
+// with `-C -` from where it stopped, which is what survives a VIP moving to another server
+// (curl's own --retry starts again from byte 0, and hangs a minute first).
+import { rm, stat } from "node:fs/promises";
+import { neighbourMac, runInNetns } from "./netns.js";
+import type { Transfer } from "./report.js";
+
+/** curl's exit code for a file the TFTP server does not have. */
+export const TFTP_NOT_FOUND = 68;
+/** Exit codes that another attempt will not fix (bad URL, access denied, no such file). */
+const PERMANENT = new Set([1, 3, 6, 9, 19, 22, 67, 78]);
+const RESUME_BEYOND_END = 36;
+
+export interface FetchContext {
+  netns: string;
+  /** Server names by their LAN MAC, to name who answered for a VIP. */
+  serversByMac: Map<string, string>;
+  /** Epoch ms that transfer times are relative to. */
+  t0: number;
+  /** Epoch ms after which no new attempt starts. */
+  deadline: number;
+  transfers: Transfer[];
+  onRetry: (file: string, exitCode: number) => void;
+}
+
+interface CurlOnce {
+  exitCode: number;
+  address: string;
+  bytes: number;
+  stderr: string;
+}
+
+async function curlOnce(netns: string, args: string[], timeoutMs: number): Promise<CurlOnce> {
+  const r = await runInNetns(
+    netns,
+    ["curl", "-sS", "--connect-timeout", "2", "-w", "%{remote_ip}|%{size_download}", ...args],
+    { timeoutMs },
+  );
+  const [address = "", bytes = "0"] = r.stdout.trim().split("|");
+  return { exitCode: r.exitCode, address, bytes: Number(bytes) || 0, stderr: r.stderr.trim() };
+}
+
+/** One TFTP get. Returns curl's exit code (TFTP_NOT_FOUND when the server has no such file). */
+export async function tftpGet(
+  ctx: FetchContext,
+  server: string,
+  path: string,
+  dest: string,
+): Promise<number> {
+  const start = Date.now();
+  const r = await curlOnce(
+    ctx.netns,
+    ["--max-time", "20", "-o", dest, `tftp://${server}/${path}`],
+    25_000,
+  );
+  await record(ctx, `tftp:${path}`, start, r, server);
+  return r.exitCode;
+}
+
+async function record(
+  ctx: FetchContext,
+  file: string,
+  start: number,
+  r: CurlOnce,
+  fallbackAddress: string,
+): Promise<void> {
+  const address = r.address || fallbackAddress;
+  const mac = await neighbourMac(ctx.netns, address);
+  const server = mac ? ctx.serversByMac.get(mac) : undefined;
+  ctx.transfers.push({
+    file,
+    startMs: start - ctx.t0,
+    endMs: Date.now() - ctx.t0,
+    bytes: r.bytes,
+    address,
+    ...(server ? { server } : {}),
+    exitCode: r.exitCode,
+  });
+}
+
+const sizeOf = (f: string): Promise<number> =>
+  stat(f).then(
+    (s) => s.size,
+    () => 0,
+  );
+
+/** Downloads `url` to `dest`, resuming after stalls and failures until the deadline.
+ *  Throws a message naming the last error when it gives up. */
+export async function download(
+  ctx: FetchContext,
+  file: string,
+  url: string,
+  dest: string,
+): Promise<void> {
+  let permanent = 0;
+  for (let attempt = 0; ; attempt++) {
+    const start = Date.now();
+    const resume = (await sizeOf(dest)) > 0 ? ["-C", "-"] : [];
+    const r = await curlOnce(
+      ctx.netns,
+      [
+        ...resume,
+        "--speed-limit",
+        "1",
+        "--speed-time",
+        "2",
+        "--keepalive-time",
+        "2",
+        "-o",
+        dest,
+        url,
+      ],
+      Math.max(5_000, ctx.deadline - Date.now() + 5_000),
+    );
+    await record(ctx, file, start, r, new URL(url).hostname);
+    if (r.exitCode === 0) return;
+    if (r.exitCode === RESUME_BEYOND_END) await rm(dest, { force: true });
+    if (PERMANENT.has(r.exitCode)) permanent++;
+    if (permanent >= 3 || Date.now() > ctx.deadline)
+      throw new Error(`${url}: curl exit ${r.exitCode} after ${attempt + 1} attempts: ${r.stderr}`);
+    ctx.onRetry(file, r.exitCode);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}

@@ -1,0 +1,37 @@
+// A wave of install clients running their install chains in parallel, as the paper's lab
+// powered on a room of PCs at once.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError, TaskError } from "../../errors.js";
+import { labPaths } from "../paths.js";
+import { readState } from "../state.js";
+import { writeDhcpScript } from "./dhcp.js";
+import { installClient, type InstallOptions } from "./install.js";
+import type { ClientReport } from "./report.js";
+
+/** Runs the named clients (all of the lab's when `clientNames` is empty) at the same time. */
+export async function runInstallWave(
+  lab: string,
+  clientNames: string[],
+  opts: InstallOptions = {},
+): Promise<ClientReport[]> {
+  const state = await readState(lab);
+  if (!state) throw new TaskError(`lab ${lab} is not up (run: ksorch lab up --name ${lab})`);
+  const { plan } = state;
+  const unknown = clientNames.filter((n) => !plan.clients.some((c) => c.name === n));
+  if (unknown.length > 0)
+    throw new InputError(`unknown client(s) ${unknown.join(", ")} in lab ${lab}`, []);
+  const clients =
+    clientNames.length === 0
+      ? plan.clients
+      : plan.clients.filter((c) => clientNames.includes(c.name));
+  const dir = labPaths(lab).clientsDir;
+  await mkdir(dir, { recursive: true });
+  const dhcpScript = await writeDhcpScript(dir);
+  const serversByMac = new Map(plan.servers.map((s) => [s.lanMac, s.name]));
+  return Promise.all(
+    clients.map((client) =>
+      installClient({ client, dir: join(dir, client.name), dhcpScript, serversByMac }, opts),
+    ),
+  );
+}
