@@ -10,7 +10,8 @@ import { checkInventory } from "./checks.js";
 import { positionOf, type FieldPath, type Position } from "./positions.js";
 import { problemsFromZod, type Problem } from "./problems.js";
 import { resolveInventory } from "./resolve.js";
-import { inventorySchema } from "./schema.js";
+import { pruneInvalidEntries } from "./prune.js";
+import { inventorySchema, type RawInventory } from "./schema.js";
 import type { Inventory } from "./types.js";
 
 export const DEFAULT_INVENTORY = "inventory/lab.yaml";
@@ -63,25 +64,42 @@ export function parseInventory(text: string, file: string): Inventory {
     );
   }
   const input: unknown = doc.toJS();
-  const parsed = inventorySchema.safeParse(input);
   const diag = (p: Problem) => toDiagnostic(file, doc, lines, p);
-  if (!parsed.success) fail(file, problemsFromZod(inventorySchema, input, parsed.error).map(diag));
+  const parsed = inventorySchema.safeParse(input);
+  if (parsed.success) {
+    const checked = crossChecked(parsed.data, file);
+    if ("inventory" in checked) return checked.inventory;
+    fail(file, checked.problems.map(diag));
+  }
+  const problems = problemsFromZod(inventorySchema, input, parsed.error);
+  const pruned = pruneInvalidEntries(input, parsed.error);
+  const rest = pruned && inventorySchema.safeParse(pruned.input);
+  if (pruned && rest?.success) {
+    const checked = crossChecked(rest.data, file);
+    const countRules = ["install.balance", "ha.engine"];
+    if ("problems" in checked)
+      for (const p of checked.problems)
+        if (!(pruned.serversRemoved && countRules.includes(p.path.join(".")))) problems.push(p);
+  }
+  fail(file, problems.map(diag));
+}
+
+/** The resolved inventory, or what the cross-field rules find wrong with it. */
+function crossChecked(
+  raw: RawInventory,
+  file: string,
+): { inventory: Inventory } | { problems: Problem[] } {
   let subnet;
   try {
-    subnet = parseSubnet(parsed.data.network.subnet);
+    subnet = parseSubnet(raw.network.subnet);
   } catch (err) {
-    fail(file, [
-      diag({
-        path: ["network", "subnet"],
-        message: `invalid subnet ${parsed.data.network.subnet}: ${(err as Error).message}`,
-        hint: "an IPv4 network in CIDR form such as 192.168.0.0/24",
-      }),
-    ]);
+    const message = `invalid subnet ${raw.network.subnet}: ${(err as Error).message}`;
+    const hint = "an IPv4 network in CIDR form such as 192.168.0.0/24";
+    return { problems: [{ path: ["network", "subnet"], message, hint }] };
   }
-  const inventory = resolveInventory(parsed.data, file, subnet);
+  const inventory = resolveInventory(raw, file, subnet);
   const problems = checkInventory(inventory);
-  if (problems.length > 0) fail(file, problems.map(diag));
-  return inventory;
+  return problems.length > 0 ? { problems } : { inventory };
 }
 
 /** Line and column of a field in an inventory file (for checks made after loading). */

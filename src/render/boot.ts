@@ -16,9 +16,6 @@ export function bootFiles(install: InstallSettings): { kernel: string; initrd: s
   return { kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img` };
 }
 
-/** BIOS PXE files copied into the TFTP root from the OS layout's pxelinuxFiles. */
-export const TFTP_BOOT_FILES = ["pxelinux.0", "ldlinux.c32"] as const;
-
 /**
  * Run on a server right after tftpd-hpa (re)starts: one throwaway read request to itself. It
  * arms the IP_PKTINFO option that makes tftpd reply from the address a request was sent to

@@ -223,6 +223,24 @@ describe("hostile inventories", () => {
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
   });
 
+  it("reports schema and cross-field problems of different entries together", () => {
+    const text = labWith(
+      ['client2: { mac: "00:0c:29:20:50:91"', 'client2: { mac: "00:0c:29:20:50:90"'],
+      ["client5:", '"client5;reboot":'],
+      ["port: 2202", "port: -1"],
+    );
+    const fields = diagnosticsOf(text).map((d) => d.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "clients.client2.mac",
+        "clients.client5;reboot",
+        "servers.server2.ssh.port",
+      ]),
+    );
+    // server2 was set aside for its bad port: the two-server rules must not fire because of it.
+    expect(fields).not.toContain("install.balance");
+  });
+
   it("rejects a subnet with host bits set", () => {
     const d = byField(
       diagnosticsOf(labWith(["192.168.0.0/24", "192.168.0.7/24"])),
