@@ -12,6 +12,7 @@ export interface OsLayout {
   tftpDefaults: string;
   vsftpdConf: string;
   haDir: string;
+  keepalivedConf: string;
   /** Static configuration of one interface (the crossover link): `dir`/`prefix` + name. */
   interfaceConfig: { dir: string; prefix: string };
   /** ksorch's own sysctl settings (ip_nonlocal_bind). */
@@ -39,6 +40,7 @@ const debian: OsLayout = {
   tftpDefaults: "/etc/default/tftpd-hpa",
   vsftpdConf: "/etc/vsftpd.conf",
   haDir: "/etc/ha.d",
+  keepalivedConf: "/etc/keepalived/keepalived.conf",
   interfaceConfig: { dir: "/etc/network/interfaces.d", prefix: "" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {
@@ -71,6 +73,7 @@ const rhel: OsLayout = {
   tftpDefaults: "/etc/sysconfig/tftp",
   vsftpdConf: "/etc/vsftpd/vsftpd.conf",
   haDir: "/etc/ha.d",
+  keepalivedConf: "/etc/keepalived/keepalived.conf",
   interfaceConfig: { dir: "/etc/sysconfig/network-scripts", prefix: "ifcfg-" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {

@@ -5,6 +5,7 @@ import type { Inventory } from "../inventory/types.js";
 import type { Topology } from "../topology/types.js";
 import { dhcpFiles } from "./dhcp.js";
 import { heartbeatFiles } from "./heartbeat.js";
+import { keepalivedFiles } from "./keepalived.js";
 import { kickstartFiles } from "./kickstart.js";
 import { networkFiles } from "./network.js";
 import { pxelinuxFiles } from "./pxelinux.js";
@@ -28,9 +29,7 @@ export function renderServer(
     ...serviceFiles(ctx),
     ...pxelinuxFiles(ctx),
     ...kickstartFiles(ctx),
-    // keepalived's configuration is not rendered yet; the validator keeps heartbeat the engine
-    // for two-server clusters.
-    ...(inv.ha.engine === "heartbeat" ? heartbeatFiles(ctx) : []),
+    ...(inv.ha.engine === "heartbeat" ? heartbeatFiles(ctx) : keepalivedFiles(ctx)),
   ];
 }
 
