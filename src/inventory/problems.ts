@@ -45,6 +45,18 @@ function received(value: unknown): string {
   return typeof value === "object" ? "a map" : `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** zod's default invalid_type text also says what it received; we say that ourselves. */
+function what(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input"))
+    return `expected ${issue.expected}`;
+  return issue.message;
+}
+
+function hintOf(root: z.ZodType, path: FieldPath): { hint?: string } {
+  const hint = describedHint(schemaAt(root, path));
+  return hint ? { hint } : {};
+}
+
 function valueAt(input: unknown, path: FieldPath): unknown {
   let v = input;
   for (const segment of path) {
@@ -87,12 +99,11 @@ export function problemsFromZod(root: z.ZodType, input: unknown, error: z.ZodErr
       continue;
     }
     const value = valueAt(input, path);
-    const message =
-      value === undefined && issue.code === "invalid_type"
-        ? "missing"
-        : `${issue.message}, got ${received(value)}`;
-    const hint = describedHint(schemaAt(root, path));
-    out.push({ path, message, ...(hint ? { hint } : {}) });
+    out.push({
+      path,
+      message: value === undefined ? "missing" : `${what(issue)}, got ${received(value)}`,
+      ...hintOf(root, path),
+    });
   }
   return out;
 }
