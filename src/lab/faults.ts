@@ -150,12 +150,21 @@ export async function cutLink(lab: string, host: string, nic: string): Promise<F
 export interface Shape {
   /** e.g. 100 for the paper's 100 Mb/s network. */
   rateMbit: number;
-  /** One-way delay added in each direction. */
+  /** One-way delay added in each direction; needs netem in the kernel. */
   delayMs?: number;
 }
 
-/** Shapes both directions of a host's link with netem: the host's egress on its own NIC and
- *  the traffic towards it on the far end. */
+/** tc arguments: a token bucket for a rate alone (tbf is built into most kernels), netem
+ *  when a delay is asked for too. */
+export function shapeQdisc(shape: Shape): string[] {
+  const rate = `${shape.rateMbit}mbit`;
+  return shape.delayMs
+    ? ["netem", "rate", rate, "delay", `${shape.delayMs}ms`]
+    : ["tbf", "rate", rate, "burst", "64kb", "latency", "50ms"];
+}
+
+/** Shapes both directions of a host's link: the host's egress on its own NIC and the traffic
+ *  towards it at the link's far end. */
 export async function shapeLink(
   lab: string,
   host: string,
@@ -164,24 +173,28 @@ export async function shapeLink(
 ): Promise<Fault> {
   const s = await state(lab);
   const far = linkEnd(s, host, nic);
-  const srvOrClient = [...s.plan.servers, ...s.plan.clients].find((h) => h.name === host);
-  if (!srvOrClient) throw new TaskError(`lab ${lab} has no host ${host}`);
-  const near = { netns: srvOrClient.netns, ifname: nic };
-  const ends = far.netns === near.netns ? [near] : [near, far];
-  const netem = [
-    "netem",
-    "rate",
-    `${shape.rateMbit}mbit`,
-    ...(shape.delayMs ? ["delay", `${shape.delayMs}ms`] : []),
-  ];
-  for (const e of ends)
-    await runOk(["tc", "-n", e.netns, "qdisc", "replace", "dev", e.ifname, "root", ...netem]);
+  const h = [...s.plan.servers, ...s.plan.clients].find((x) => x.name === host);
+  if (!h) throw new TaskError(`lab ${lab} has no host ${host}`);
+  const ends = [{ netns: h.netns, ifname: nic }, ...(far.netns === h.netns ? [] : [far])];
+  const undo = async (): Promise<void> => {
+    for (const e of ends) await run(["tc", "-n", e.netns, "qdisc", "del", "dev", e.ifname, "root"]);
+  };
+  for (const e of ends) {
+    const argv = ["tc", "-n", e.netns, "qdisc", "replace", "dev", e.ifname, "root"];
+    const r = await run([...argv, ...shapeQdisc(shape)]);
+    if (r.failed) {
+      await undo();
+      const hint =
+        /unknown/.test(r.stderr) && shape.delayMs
+          ? " (no netem in this kernel: shape the rate only)"
+          : "";
+      throw new TaskError(`${host}: tc on ${e.ifname} failed: ${r.stderr.trim()}${hint}`);
+    }
+  }
+  const delay = shape.delayMs ? `, +${shape.delayMs} ms` : "";
   return {
-    description: `${host}: ${nic} shaped to ${shape.rateMbit} Mbit/s${shape.delayMs ? `, +${shape.delayMs} ms` : ""}`,
+    description: `${host}: ${nic} shaped to ${shape.rateMbit} Mbit/s${delay}`,
     at: Date.now(),
-    undo: async () => {
-      for (const e of ends)
-        await runOk(["tc", "-n", e.netns, "qdisc", "del", "dev", e.ifname, "root"]);
-    },
+    undo,
   };
 }
