@@ -169,6 +169,13 @@ describe("hostile inventories", () => {
     expect(d.column).toBe(3);
   });
 
+  it("still runs the cross-field rules when a key is unknown", () => {
+    const text = labWith(['"00:0c:29:20:50:91"', '"00:0C:29:20:50:90"']) + "extra_key: 1\n";
+    const diags = diagnosticsOf(text);
+    expect(byField(diags, "extra_key").message).toBe('unknown key "extra_key"');
+    expect(byField(diags, "clients.client2.mac").message).toContain("already used");
+  });
+
   it("reports YAML syntax errors with their line", () => {
     const text = labWith(["  deadtime: 1s", "  deadtime: [1s"]);
     const diags = diagnosticsOf(text);
