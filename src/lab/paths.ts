@@ -6,7 +6,6 @@ export const IMAGE_DIR = join(CACHE_DIR, "image");
 export const TREE_DIR = join(CACHE_DIR, "tree");
 export const LABS_DIR = "/var/lib/ksorch/labs";
 export const DEFAULT_LAB = "lab";
-export const DEFAULT_INVENTORY = "inventory/lab.yaml";
 
 /** Every path of one lab, derived from its name only. */
 export interface LabPaths {

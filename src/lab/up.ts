@@ -9,7 +9,8 @@ import { readLabInventory } from "./inventory.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "./tree/build.js";
 import { writeLabInventory } from "./lab-inventory.js";
 import { createNetwork } from "./net.js";
-import { DEFAULT_INVENTORY, labPaths } from "./paths.js";
+import { labPaths } from "./paths.js";
+import { DEFAULT_INVENTORY } from "../inventory/load.js";
 import { startServerWithSsh } from "./server.js";
 import { ensureKeyPair, knownHostsLine, portIsFree, writeKnownHosts } from "./ssh.js";
 import { readState, writeState, type LabState } from "./state.js";
@@ -34,7 +35,7 @@ const samePlan = (a: LabPlan, b: LabPlan): boolean => JSON.stringify(a) === JSON
 export async function labUp(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
   const started = performance.now();
   const inventory = resolve(opts.inventory ?? DEFAULT_INVENTORY);
-  const plan = planLab(await readLabInventory(inventory), opts);
+  const plan = planLab(readLabInventory(inventory), opts);
   const elapsed = (): number => Math.round(performance.now() - started);
 
   const previous = await readState(plan.name);
