@@ -5,8 +5,18 @@ import type { Module } from "../modules/types.js";
 import { diagnosticAt, type PlaybookDef, type TaskDef } from "./playbook.js";
 import { renderValue, type Scope } from "./template.js";
 
-/** Validated arguments of each task, per host. */
-export type CompiledArgs = Map<TaskDef, Map<string, unknown>>;
+/** A task made concrete for one host. */
+export interface CompiledTask {
+  /** The task's name with its templates rendered. */
+  name: string;
+  /** Validated module arguments. */
+  args: unknown;
+  /** The host's scope, plus `item` for a loop. */
+  scope: Scope;
+}
+
+/** Each task, per host. */
+export type CompiledArgs = Map<TaskDef, Map<string, CompiledTask>>;
 
 export function playHosts(pb: PlaybookDef, hosts: readonly string[]): string[] {
   return pb.hosts === "all" ? [...hosts] : hosts.filter((h) => (pb.hosts as string[]).includes(h));
@@ -31,12 +41,18 @@ export function compilePlaybooks(
     for (const task of [...pb.tasks, ...pb.handlers]) {
       const mod = modules.get(task.module);
       if (!mod) continue;
-      const perHost = new Map<string, unknown>();
+      const perHost = new Map<string, CompiledTask>();
       const seen = new Set<string>();
       for (const host of playHosts(pb, hosts)) {
         let rendered: unknown;
+        let scope = scopeOf(host);
+        let name = task.name;
         try {
-          rendered = renderValue(task.args, scopeOf(host));
+          if (task.loop) scope = { ...scope, item: renderValue(task.loop.item, scope) };
+          name = String(renderValue(task.name, scope));
+          // Loop items are told apart by their item, unless the name already shows it.
+          if (task.loop && !task.name.includes("item")) name += ` (${JSON.stringify(scope.item)})`;
+          rendered = renderValue(task.args, scope);
         } catch (err) {
           diagnostics.push(
             diagnosticAt(pb, task.path, `template error for ${host}: ${(err as Error).message}`),
@@ -45,7 +61,7 @@ export function compilePlaybooks(
         }
         const parsed = mod.args.safeParse(rendered);
         if (parsed.success) {
-          perHost.set(host, parsed.data);
+          perHost.set(host, { name, args: parsed.data, scope });
           continue;
         }
         for (const issue of parsed.error.issues) {

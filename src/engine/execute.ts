@@ -1,6 +1,6 @@
 // Running one task on one host: when -> plan -> (check mode: stop) -> steps, with retries.
 // Results are values: ok, changed, skipped, failed, unreachable; only the unexpected throws.
-import { PassThrough, Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { ConnectError } from "../errors.js";
 import type { CommandStep, HostContext, Module, Plan, Step, WaitStep } from "../modules/types.js";
 import { unifiedDiff } from "./diff.js";
@@ -10,6 +10,8 @@ import { evaluate, type Scope } from "./template.js";
 
 export interface TaskRun {
   task: TaskDef;
+  /** The task's name as rendered for this host. */
+  name: string;
   module: Module;
   args: unknown;
   playbook: string;
@@ -18,6 +20,8 @@ export interface TaskRun {
   /** Variables for `when`/`until` (facts included). */
   scope: Scope;
   check: boolean;
+  /** An earlier task on this host changed (or in check mode, would change) something. */
+  afterChange: boolean;
   diff: boolean;
   onProgress: (sent: number, total: number) => void;
 }
@@ -35,16 +39,20 @@ interface Outcome {
   bytes?: number;
 }
 
+/** Passes `input` through, counting bytes. A Transform, not a 'data' listener: a listener would
+ * start the flow before the transport has piped the stream anywhere, and lose the first chunks. */
 function counted(
   input: Readable,
   total: number,
   onProgress: TaskRun["onProgress"],
   sent: { n: number },
 ): Readable {
-  const counter = new PassThrough();
-  counter.on("data", (chunk: Buffer) => {
-    sent.n += chunk.length;
-    onProgress(sent.n, total);
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sent.n += chunk.length;
+      onProgress(sent.n, total);
+      done(null, chunk);
+    },
   });
   input.on("error", (err) => counter.destroy(err));
   return input.pipe(counter);
@@ -124,8 +132,10 @@ async function attempt(run: TaskRun): Promise<Outcome> {
   const plan = await run.module.plan(run.args, run.host);
   if (plan.kind === "noop") return { status: "ok", reason: plan.reason, steps: [] };
   if (run.check) {
+    // Waits and read-only probes would change nothing even when the run is real.
+    const changes = plan.steps.some((s) => s.kind === "command" && s.readOnly !== true);
     return {
-      status: "changed",
+      status: changes ? "changed" : "ok",
       summary: plan.summary,
       steps: plan.steps.map((s) => ({
         title: s.title,
@@ -148,7 +158,7 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
   const base = {
     host: run.host.name,
     playbook: run.playbook,
-    task: run.task.name,
+    task: run.name,
     module: run.task.module,
     handler: run.handler,
     startedAt: startedAt.toISOString(),
@@ -177,7 +187,14 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
     } catch (err) {
       if (err instanceof ConnectError)
         return finish({ status: "unreachable", reason: err.message, steps: [] }, attempts);
-      outcome = { status: "failed", reason: (err as Error).message, steps: [] };
+      const reason = (err as Error).message;
+      // In check mode the earlier changes did not happen, so what this task reads may not exist
+      // yet (a package's files, say): that is no failure of the real run.
+      if (run.check && run.afterChange) {
+        const why = `cannot plan before the earlier changes are made: ${reason}`;
+        return finish({ status: "skipped", reason: why, steps: [] }, attempts);
+      }
+      outcome = { status: "failed", reason, steps: [] };
     }
     const done =
       run.task.until === undefined || run.check

@@ -28,6 +28,8 @@ export interface TaskDef {
   runOnce: boolean;
   /** Where the task is written, for diagnostics: its path inside the playbook document. */
   path: FieldPath;
+  /** Set for each task a `loop:` expanded into: the item as written (templates not rendered). */
+  loop?: { item: unknown };
 }
 
 export interface PlaybookDef {
@@ -55,6 +57,7 @@ const TASK_KEYS = new Set([
   "delay",
   "until",
   "run_once",
+  "loop",
 ]);
 const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal"]);
 
@@ -95,10 +98,10 @@ function parseTask(
   path: FieldPath,
   raw: unknown,
   modules: ReadonlySet<string>,
-): TaskDef | undefined {
+): TaskDef[] {
   if (!isObj(raw)) {
     p.add(path, "a task must be a mapping", "name: ..., <module>: {args}");
-    return undefined;
+    return [];
   }
   const moduleKeys = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
   const known = [...modules].sort().join(", ");
@@ -114,7 +117,7 @@ function parseTask(
   if (mods.length !== 1) {
     if (moduleKeys.length === mods.length)
       p.add(path, `a task names exactly one module, found ${mods.length}`, known);
-    return undefined;
+    return [];
   }
   const module = mods[0] as string;
   const { name, when, until, become, retries, delay, run_once: runOnce } = raw;
@@ -142,7 +145,9 @@ function parseTask(
       p.add([...path, "delay"], "not a duration", "e.g. 500ms or 2s");
     }
   }
-  return {
+  if (raw.loop !== undefined && !Array.isArray(raw.loop))
+    p.add([...path, "loop"], "must be a list");
+  const task: TaskDef = {
     name: typeof name === "string" ? name : "",
     module,
     args: raw[module] ?? {},
@@ -156,6 +161,9 @@ function parseTask(
     runOnce: runOnce === true,
     path: [...path, module],
   };
+  // A loop is several tasks that share everything but `item` (rendered per host, like args).
+  if (!Array.isArray(raw.loop)) return [task];
+  return raw.loop.map((item: unknown) => ({ ...task, loop: { item } }));
 }
 
 export function parsePlaybook(
@@ -194,7 +202,7 @@ export function parsePlaybook(
       p.add([key], "must be a list of tasks");
       return [];
     }
-    return list.flatMap((t, i) => parseTask(p, [key, i], t, modules) ?? []);
+    return list.flatMap((t, i) => parseTask(p, [key, i], t, modules));
   };
   const tasks = tasksOf("tasks");
   const handlers = tasksOf("handlers");

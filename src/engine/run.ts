@@ -41,6 +41,15 @@ interface HostState {
   scope: Scope;
   /** Set once the host failed or became unreachable: it runs nothing more. */
   stopped: boolean;
+  /** A task changed (or in check mode would change) this host. */
+  changed: boolean;
+}
+
+/** The host's transport with the task's `become` applied to every command. */
+function withBecome(t: Transport, become: boolean): Transport {
+  return become
+    ? t
+    : { host: t.host, run: (c, o) => t.run(c, { ...o, become }), close: () => t.close() };
 }
 
 function selected(task: TaskDef, tags: string[] | undefined): boolean {
@@ -58,7 +67,12 @@ export async function runPlaybooks(
   const startedAt = new Date().toISOString();
   const results: TaskResult[] = [];
   const limit = pLimit(Math.max(1, opts.forks));
-  const states = hosts.map((host): HostState => ({ host, scope: host.scope, stopped: false }));
+  const states = hosts.map((host): HostState => ({
+    host,
+    scope: host.scope,
+    stopped: false,
+    changed: false,
+  }));
   const record = (r: TaskResult): void => {
     results.push(r);
     opts.reporter.taskEnd(r);
@@ -129,20 +143,27 @@ export async function runPlaybooks(
     handler: boolean,
   ): Promise<TaskResult> => {
     const mod = modules.get(task.module) as Module;
-    opts.reporter.taskStart(s.host.name, pb.name, task.name);
+    const c = compiled.get(task)?.get(s.host.name);
+    if (!c) throw new Error(`internal: ${task.name} was not compiled for ${s.host.name}`);
+    opts.reporter.taskStart(s.host.name, pb.name, c.name);
+    const ctx = s.ctx as HostContext;
     const r = await executeTask({
       task,
+      name: c.name,
       module: mod,
-      args: compiled.get(task)?.get(s.host.name),
+      args: c.args,
       playbook: pb.name,
       handler,
-      host: s.ctx as HostContext,
-      scope: s.scope,
+      host: { ...ctx, transport: withBecome(ctx.transport, task.become) },
+      // Facts joined the scope after compilation; a loop's item comes from it.
+      scope: { ...c.scope, ...s.scope, ...(task.loop ? { item: c.scope.item } : {}) },
       check: opts.check,
+      afterChange: s.changed,
       diff: opts.diff,
       onProgress: (sent, total) => opts.reporter.progress(s.host.name, sent, total),
     });
     record(r);
+    if (r.status === "changed") s.changed = true;
     if (r.status === "failed" || r.status === "unreachable") s.stopped = true;
     return r;
   };

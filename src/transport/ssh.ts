@@ -166,28 +166,46 @@ export class SshTransport implements Transport {
   async run(command: string, opts: RunOptions = {}): Promise<RunResult> {
     const started = performance.now();
     if (this.closed) throw new ConnectError(this.host, "the SSH connection was closed");
+    // The remote timeout(1) kills a hung command on the host; the local timer, a little later,
+    // gives up on a host that no longer answers at all.
+    const remote =
+      opts.timeoutMs === undefined
+        ? command
+        : sh`timeout -s KILL ${Math.ceil(opts.timeoutMs / 1000)} sh -c ${command}`;
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client.exec(becomeRoot(this.target.user, command), (err, ch) =>
-        err
-          ? reject(
-              new ConnectError(this.host, `cannot start a command: ${err.message}`, { cause: err }),
-            )
-          : resolve(ch),
+      this.client.exec(
+        opts.become === false ? remote : becomeRoot(this.target.user, remote),
+        (err, ch) =>
+          err
+            ? reject(
+                new ConnectError(this.host, `cannot start a command: ${err.message}`, {
+                  cause: err,
+                }),
+              )
+            : resolve(ch),
       );
     });
     return new Promise<RunResult>((resolve) => {
       const out: Buffer[] = [];
       const errs: Buffer[] = [];
       let exitCode = -1;
-      let timedOut = false;
+      const finish = (code: number): void => {
+        if (timer) clearTimeout(timer);
+        resolve({
+          command,
+          exitCode: code,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(errs).toString("utf8"),
+          durationMs: performance.now() - started,
+        });
+      };
       const timer =
         opts.timeoutMs === undefined
           ? undefined
           : setTimeout(() => {
-              timedOut = true;
-              channel.signal("KILL");
               channel.close();
-            }, opts.timeoutMs);
+              finish(EXIT_TIMEOUT);
+            }, opts.timeoutMs + 2000);
       channel.on("data", (d: Buffer) => out.push(d));
       channel.stderr.on("data", (d: Buffer) => errs.push(d));
       channel.on("exit", (code: number | null) => {
@@ -195,14 +213,9 @@ export class SshTransport implements Transport {
         exitCode = code ?? 255;
       });
       channel.on("close", () => {
-        if (timer) clearTimeout(timer);
-        resolve({
-          command,
-          exitCode: timedOut ? EXIT_TIMEOUT : exitCode,
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(errs).toString("utf8"),
-          durationMs: performance.now() - started,
-        });
+        // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
+        const late = opts.timeoutMs !== undefined && performance.now() - started >= opts.timeoutMs;
+        finish(late && exitCode !== 0 ? EXIT_TIMEOUT : exitCode);
       });
       const { stdin } = opts;
       if (stdin instanceof Readable) {
@@ -212,7 +225,9 @@ export class SshTransport implements Transport {
           channel.close();
         });
         stdin.pipe(channel);
-      } else channel.end(stdin);
+      } else {
+        channel.end(stdin);
+      }
     });
   }
 

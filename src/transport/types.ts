@@ -7,6 +7,8 @@ export interface RunOptions {
   stdin?: string | Buffer | Readable;
   /** Kill the channel and report exit code 124 (as timeout(1) does) after this long. */
   timeoutMs?: number;
+  /** Run as root: through `sudo -n` when the login user is not root. Default true. */
+  become?: boolean;
 }
 
 /** One finished command. A non-zero exit is a value here, never an exception. */

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { register as registerDrill } from "./drill.js";
+import { register as registerApply } from "./apply.js";
 import { register as registerLab } from "./lab.js";
 import { register as registerPlan } from "./plan.js";
 import { register as registerRender } from "./render.js";
@@ -14,5 +16,7 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerPlan(program, setExit);
   registerRender(program, setExit);
   registerStatus(program, setExit);
+  registerDrill(program, setExit);
+  registerApply(program, setExit);
   // Filled in by the command modules: validate, plan, render, apply, status, drill, lab.
 }

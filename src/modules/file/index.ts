@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { sh } from "../../transport/quote.js";
 import { absolutePath, ownershipArgs } from "../files/args.js";
-import { metaStep, statRemote } from "../files/remote.js";
+import { describeMeta, metaStep, setMeta, statRemote } from "../files/remote.js";
 import { change, command, defineModule, noop, type Step } from "../types.js";
 
 const args = z
@@ -46,9 +46,15 @@ export const fileModule = defineModule({
           : want === "link"
             ? sh`ln -sfn -- ${a.src ?? ""} ${a.path}`
             : sh`rm -f -- ${a.path} && touch -- ${a.path}`;
-      steps.push(command(`create ${want} ${a.path}`, create));
-      const meta = metaStep({ path: a.path, kind: want, mode: -1, owner: "", group: "" }, a);
-      if (meta && want !== "link") steps.push(meta);
+      // A link's own mode means nothing; a new directory or file gets its owner and mode at once.
+      const meta = want === "link" ? "" : setMeta(a.path, a);
+      const own = want === "link" ? "" : describeMeta(a);
+      steps.push(
+        command(
+          `create ${want} ${a.path}${own ? ` (${own})` : ""}`,
+          meta ? `${create} && ${meta}` : create,
+        ),
+      );
     } else if (want !== "link") {
       const meta = metaStep(cur, a);
       if (meta) steps.push(meta);

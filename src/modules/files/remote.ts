@@ -127,6 +127,15 @@ export function setMeta(path: string, o: Ownership): string {
   return metaCommands(path, o).join(" && ");
 }
 
+/** The parts of `o` that are set, in words: "mode 0755, owner root". */
+export function describeMeta(o: Ownership): string {
+  return [
+    ...(o.mode !== undefined ? [`mode ${octal(o.mode)}`] : []),
+    ...(o.owner !== undefined ? [`owner ${o.owner}`] : []),
+    ...(o.group !== undefined ? [`group ${o.group}`] : []),
+  ].join(", ");
+}
+
 /** What differs between the desired ownership and a remote file, in words. */
 export function metaDiffers(current: RemoteFile, o: Ownership): string[] {
   const out: string[] = [];

@@ -3,7 +3,7 @@
 // recommends, non-interactive, so the lab's cached .debs are enough.
 import { z } from "zod";
 import type { Facts } from "../facts/facts.js";
-import { sh } from "../../transport/quote.js";
+import { raw, sh } from "../../transport/quote.js";
 import { change, command, defineModule, noop } from "../types.js";
 
 const args = z.strictObject({
@@ -13,6 +13,12 @@ const args = z.strictObject({
     .min(1),
   /** present (default) installs what is missing; absent removes what is installed. */
   state: z.enum(["present", "absent"]).default("present"),
+  /**
+   * false: Debian package scripts may not start daemons while installing (a policy-rc.d that
+   * exits 101, removed again afterwards). The daemons then start later, from service tasks,
+   * with their final configuration; vsftpd's default one cannot even start in the lab.
+   */
+  start_services: z.boolean().default(true),
 });
 
 function manager(facts: Facts): NonNullable<Facts["packageManager"]> {
@@ -29,15 +35,25 @@ export function queryCommand(pm: NonNullable<Facts["packageManager"]>, names: st
   return sh`rpm -q --qf ${"%{NAME}\n"} -- ${names} 2>/dev/null | grep -v ${"is not installed"}; true`;
 }
 
+const POLICY = "/usr/sbin/policy-rc.d";
+
+/** Runs `cmd` with service starts denied, unless the host already has its own policy-rc.d. */
+function withoutStarts(cmd: string): string {
+  return sh`if [ -e ${POLICY} ]; then ${raw(cmd)}; else printf ${"#!/bin/sh\nexit 101\n"} > ${POLICY} && chmod 755 ${POLICY} && { ${raw(cmd)}; rc=$?; rm -f ${POLICY}; exit $rc; }; fi`;
+}
+
 export function changeCommand(
   pm: NonNullable<Facts["packageManager"]>,
   state: "present" | "absent",
   names: string[],
+  startServices = true,
 ): string {
   if (pm === "apt") {
-    return state === "present"
-      ? sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -- ${names}`
-      : sh`DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -- ${names}`;
+    const cmd =
+      state === "present"
+        ? sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -- ${names}`
+        : sh`DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -- ${names}`;
+    return startServices ? cmd : withoutStarts(cmd);
   }
   return sh`${pm} ${state === "present" ? "install" : "remove"} -y -q -- ${names}`;
 }
@@ -59,7 +75,7 @@ export const packageModule = defineModule({
       );
     const verb = a.state === "present" ? "install" : "remove";
     return change(`${verb} ${todo.join(", ")}`, [
-      command(`${verb} ${todo.join(" ")}`, changeCommand(pm, a.state, todo)),
+      command(`${verb} ${todo.join(" ")}`, changeCommand(pm, a.state, todo, a.start_services)),
     ]);
   },
 });

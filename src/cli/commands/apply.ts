@@ -1,0 +1,61 @@
+// `ksorch apply [INVENTORY] [--check] [--diff] [--limit H1,H2] [--tags T] [--forks N] [--json]`
+import { InvalidArgumentError, type Command } from "commander";
+import { applyInventory } from "../../engine/apply.js";
+import { DEFAULT_INVENTORY } from "../../inventory/load.js";
+import { chooseReporter } from "../../ui/select.js";
+import type { SetExit } from "./index.js";
+
+const list = (v: string): string[] =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
+  return n;
+}
+
+interface Flags {
+  check?: boolean;
+  diff?: boolean;
+  limit?: string[];
+  tags?: string[];
+  forks: number;
+  json?: boolean;
+  acceptNewHostKeys?: boolean;
+  playbooks?: string;
+}
+
+export function register(program: Command, setExit: SetExit): void {
+  program
+    .command("apply")
+    .description("configure the servers: run the playbooks over SSH (idempotent)")
+    .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
+    .option("--check", "plan and show what would change; change nothing")
+    .option("--diff", "show a unified diff of every file change (secrets masked)")
+    .option("--limit <hosts>", "only these servers (comma separated)", list)
+    .option("--tags <tags>", "only tasks with one of these tags (comma separated)", list)
+    .option("--forks <n>", "servers configured in parallel", positiveInt, 10)
+    .option("--json", "print one JSON report on stdout (progress on stderr)")
+    .option(
+      "--accept-new-host-keys",
+      "trust and record the host key of a server not in known_hosts yet (never a changed one)",
+    )
+    .option("--playbooks <dir>", "playbook directory (default: the project's playbooks/)")
+    .action(async (inventory: string, f: Flags) => {
+      const report = await applyInventory({
+        inventory,
+        check: f.check === true,
+        diff: f.diff === true,
+        ...(f.limit ? { limit: f.limit } : {}),
+        ...(f.tags ? { tags: f.tags } : {}),
+        forks: f.forks,
+        acceptNewHostKeys: f.acceptNewHostKeys === true,
+        ...(f.playbooks ? { playbooksDir: f.playbooks } : {}),
+        reporter: chooseReporter({ json: f.json === true }),
+      });
+      setExit(report.exitCode);
+    });
+}

@@ -1,0 +1,118 @@
+// `ksorch apply` as a function: inventory -> validation -> playbooks compiled for every server
+// -> only then SSH. Anything wrong in the input is one InputError before any host is touched.
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputError, type Diagnostic } from "../errors.js";
+import { osLayout } from "../inventory/layout.js";
+import { loadInventory } from "../inventory/load.js";
+import { checkInstallSource } from "../inventory/source.js";
+import type { Inventory, Server } from "../inventory/types.js";
+import { MODULES } from "../modules/index.js";
+import { bootFiles, TFTP_PRIME_COMMAND } from "../render/boot.js";
+import { renderServer } from "../render/render.js";
+import { loadSecrets } from "../render/secrets.js";
+import type { RenderedFile } from "../render/types.js";
+import { planTopology } from "../topology/plan.js";
+import type { Topology } from "../topology/types.js";
+import { quote } from "../transport/quote.js";
+import { SshTransport } from "../transport/ssh.js";
+import { compilePlaybooks } from "./compile.js";
+import { loadPlaybooks } from "./playbook.js";
+import type { Reporter } from "./reporter.js";
+import type { ApplyReport } from "./results.js";
+import { runPlaybooks, type EngineHost } from "./run.js";
+import type { Scope } from "./template.js";
+
+/** The project root: templates/ and playbooks/ live there, in a checkout and in the package. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface ApplyOptions {
+  inventory: string;
+  check: boolean;
+  diff: boolean;
+  limit?: string[];
+  tags?: string[];
+  forks: number;
+  acceptNewHostKeys: boolean;
+  playbooksDir?: string;
+  reporter: Reporter;
+}
+
+/**
+ * Variables of one server for playbook values and templates. Documented in playbooks/README.md:
+ * inventory, topology, server, serverPlan, layout, boot, tftpPrime (and facts at run time).
+ */
+export function serverScope(inv: Inventory, topo: Topology, server: Server): Scope {
+  return {
+    inventory: inv,
+    topology: topo,
+    server,
+    serverPlan: topo.servers.find((s) => s.name === server.name),
+    layout: osLayout(server.os),
+    boot: bootFiles(inv.install),
+    tftpPrime: TFTP_PRIME_COMMAND.map((p) => quote(p)).join(" "),
+  };
+}
+
+function checkLimit(inv: Inventory, limit: string[] | undefined): Diagnostic[] {
+  const names = inv.servers.map((s) => s.name);
+  return (limit ?? [])
+    .filter((h) => !names.includes(h))
+    .map((h) => ({ file: "--limit", message: `no server named "${h}"`, hint: names.join(", ") }));
+}
+
+export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
+  const inv = loadInventory(opts.inventory);
+  const problems = [...checkInstallSource(inv), ...checkLimit(inv, opts.limit)];
+  if (problems.length > 0) throw new InputError("cannot apply", problems);
+  const topo = planTopology(inv);
+  const secrets = loadSecrets(inv);
+
+  const dir = opts.playbooksDir ?? join(PROJECT_ROOT, "playbooks");
+  const { playbooks, diagnostics } = await loadPlaybooks(dir, new Set(MODULES.keys()));
+  const scopes = new Map(inv.servers.map((s) => [s.name, serverScope(inv, topo, s)]));
+  const compiled = compilePlaybooks(
+    playbooks,
+    inv.servers.map((s) => s.name),
+    (h) => scopes.get(h) ?? {},
+    MODULES,
+  );
+  const all = [...diagnostics, ...compiled.diagnostics];
+  if (all.length > 0)
+    throw new InputError(`${all.length} problem(s) in the playbooks in ${dir}`, all);
+
+  const selected = inv.servers.filter((s) => !opts.limit || opts.limit.includes(s.name));
+  const hosts: EngineHost[] = selected.map((server) => {
+    let files: RenderedFile[] | undefined;
+    return {
+      name: server.name,
+      scope: scopes.get(server.name) ?? {},
+      connect: () =>
+        SshTransport.connect({
+          name: server.name,
+          host: server.ssh.host,
+          port: server.ssh.port,
+          user: server.ssh.user,
+          ...(server.ssh.key ? { key: server.ssh.key } : {}),
+          ...(server.ssh.knownHosts ? { knownHosts: server.ssh.knownHosts } : {}),
+          acceptNewHostKeys: opts.acceptNewHostKeys,
+        }),
+      files: (tag) => {
+        files ??= renderServer(inv, topo, server.name, secrets);
+        return files.filter((f) => f.tag === tag);
+      },
+      verify: (facts) =>
+        facts.os.family === server.os
+          ? undefined
+          : `the inventory says os: ${server.os}, the host runs ${facts.os.prettyName || "an unknown OS"} (${facts.os.family})`,
+    };
+  });
+  return runPlaybooks(playbooks, compiled.args, hosts, MODULES, {
+    check: opts.check,
+    diff: opts.diff,
+    ...(opts.tags ? { tags: opts.tags } : {}),
+    forks: opts.forks,
+    localRoot: PROJECT_ROOT,
+    reporter: opts.reporter,
+  });
+}

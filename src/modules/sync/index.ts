@@ -1,0 +1,103 @@
+// sync: a local directory tree onto the host (the install tree, gigabytes and thousands of
+// files). Compares a local manifest with the remote one from one find command, then sends only
+// what differs as one tar stream over stdin and removes extras only when asked.
+import { spawn } from "node:child_process";
+import { isAbsolute, resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { z } from "zod";
+import { sh } from "../../transport/quote.js";
+import { absolutePath } from "../files/args.js";
+import { change, command, defineModule, noop, type Step } from "../types.js";
+import {
+  addLocalChecksums,
+  applyRemoteChecksums,
+  diffTrees,
+  globToRegExp,
+  localManifest,
+  parseRemoteManifest,
+  remoteChecksumCommand,
+  remoteManifestCommand,
+  tarSize,
+  type Entry,
+} from "./manifest.js";
+
+const args = z.strictObject({
+  /** Local directory (absolute, or relative to the project root). Its content goes into dest. */
+  src: z.string().min(1),
+  dest: absolutePath,
+  /** Remove what dest has and src does not (never what `exclude` matches). */
+  delete: z.boolean().default(false),
+  /** Compare sha256 of every file instead of size + modification time (slower, exact). */
+  checksum: z.boolean().default(false),
+  /** Globs of relative paths to leave alone on both sides (`*`, `**`, `?`). */
+  exclude: z.array(z.string().min(1)).default([]),
+});
+
+/** A tar stream of `entries` made by the local tar: fast, and it keeps modes, links, mtimes. */
+export function tarStream(root: string, entries: readonly Entry[]): Readable {
+  const tar = spawn("tar", ["-C", root, "--no-recursion", "--null", "-T", "-", "-cf", "-"], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let err = "";
+  tar.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  tar.on("close", (code) => {
+    if (code !== 0) tar.stdout.destroy(new Error(`local tar failed (${code}): ${err.trim()}`));
+  });
+  tar.stdin.end(entries.map((e) => `${e.path}\0`).join(""));
+  return tar.stdout;
+}
+
+const MB = 1024 * 1024;
+
+export const syncModule = defineModule({
+  name: "sync",
+  description:
+    "Copy a local directory tree to the host: only what differs, as one tar stream; delete extras if asked",
+  args,
+  async plan(a, host) {
+    const root = isAbsolute(a.src) ? a.src : resolve(host.localRoot, a.src);
+    const exclude = a.exclude.map(globToRegExp);
+    const [local, remoteOut] = await Promise.all([
+      localManifest(root, exclude),
+      host.transport.run(remoteManifestCommand(a.dest)),
+    ]);
+    if (remoteOut.exitCode !== 0)
+      throw new Error(`reading ${a.dest} failed: ${remoteOut.stderr.trim()}`);
+    const remote = parseRemoteManifest(remoteOut.stdout);
+    if (a.checksum) {
+      await addLocalChecksums(root, local);
+      if (remote.size > 0)
+        applyRemoteChecksums(
+          remote,
+          (await host.transport.run(remoteChecksumCommand(a.dest))).stdout,
+        );
+    }
+    const diff = diffTrees(local, remote, { delete: a.delete, checksum: a.checksum, exclude });
+    const files = local.size;
+    if (diff.send.length === 0 && diff.remove.length === 0)
+      return noop(`${a.dest} matches ${root} (${files} entries)`);
+
+    const steps: Step[] = [];
+    if (diff.remove.length > 0) {
+      const list = diff.remove.map((p) => `${p}\0`).join("");
+      steps.push(
+        command(
+          `remove ${diff.remove.length} entries from ${a.dest}`,
+          sh`cd ${a.dest} && xargs -0 rm -rf --`,
+          { stdin: () => list },
+        ),
+      );
+    }
+    if (diff.send.length > 0) {
+      const bytes = tarSize(diff.send);
+      steps.push(
+        command(
+          `send ${diff.send.length} entries (${(bytes / MB).toFixed(1)} MB) to ${a.dest}`,
+          sh`mkdir -p ${a.dest} && tar -C ${a.dest} -xpf - --no-same-owner`,
+          { stdin: () => tarStream(root, diff.send), bytes },
+        ),
+      );
+    }
+    return change(steps.map((s) => s.title).join("; "), steps);
+  },
+});
