@@ -24,6 +24,8 @@ export interface TaskRun {
   afterChange: boolean;
   diff: boolean;
   onProgress: (sent: number, total: number) => void;
+  /** A plan made ahead of time (see run.ts), used for the first attempt instead of planning. */
+  prePlanned?: Promise<Plan>;
 }
 
 const TAIL = 2000;
@@ -128,8 +130,9 @@ async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>)
   };
 }
 
-async function attempt(run: TaskRun): Promise<Outcome> {
-  const plan = await run.module.plan(run.args, run.host);
+async function attempt(run: TaskRun, first: boolean): Promise<Outcome> {
+  const plan =
+    first && run.prePlanned ? await run.prePlanned : await run.module.plan(run.args, run.host);
   if (plan.kind === "noop") return { status: "ok", reason: plan.reason, steps: [] };
   if (run.check) {
     // Waits and read-only probes would change nothing even when the run is real.
@@ -183,7 +186,7 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
     if (attempts > 0) await sleep(run.task.delayMs);
     attempts += 1;
     try {
-      outcome = await attempt(run);
+      outcome = await attempt(run, attempts === 1);
     } catch (err) {
       if (err instanceof ConnectError)
         return finish({ status: "unreachable", reason: err.message, steps: [] }, attempts);

@@ -4,10 +4,10 @@
 import pLimit from "p-limit";
 import { ConnectError } from "../errors.js";
 import { gatherFacts, type Facts } from "../modules/facts/facts.js";
-import type { HostContext, Module, PeerHost } from "../modules/types.js";
+import type { HostContext, Module, PeerHost, Plan } from "../modules/types.js";
 import type { FileTag, RenderedFile } from "../render/types.js";
 import type { Transport } from "../transport/types.js";
-import { playHosts, type CompiledArgs } from "./compile.js";
+import { playHosts, type CompiledArgs, type CompiledTask } from "./compile.js";
 import { executeTask } from "./execute.js";
 import type { PlaybookDef, TaskDef } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
@@ -51,6 +51,9 @@ function withBecome(t: Transport, become: boolean): Transport {
     ? t
     : { host: t.host, run: (c, o) => t.run(c, { ...o, become }), close: () => t.close() };
 }
+
+/** Channels one host's early plans may use at once (OpenSSH's MaxSessions defaults to 10). */
+const PLAN_CHANNELS = 8;
 
 function selected(task: TaskDef, tags: string[] | undefined): boolean {
   return tags === undefined || tags.length === 0 || task.tags.some((t) => tags.includes(t));
@@ -136,31 +139,41 @@ export async function runPlaybooks(
   };
   await Promise.all(states.map((s) => limit(() => connect(s))));
 
+  const moduleOf = (task: TaskDef): Module => modules.get(task.module) as Module;
+  const compiledFor = (task: TaskDef, s: HostState): CompiledTask => {
+    const c = compiled.get(task)?.get(s.host.name);
+    if (!c) throw new Error(`internal: ${task.name} was not compiled for ${s.host.name}`);
+    return c;
+  };
+  const hostFor = (s: HostState, task: TaskDef): HostContext => {
+    const ctx = s.ctx as HostContext;
+    return { ...ctx, transport: withBecome(ctx.transport, task.become) };
+  };
+
   const runTask = async (
     s: HostState,
     pb: PlaybookDef,
     task: TaskDef,
     handler: boolean,
+    prePlanned?: Promise<Plan>,
   ): Promise<TaskResult> => {
-    const mod = modules.get(task.module) as Module;
-    const c = compiled.get(task)?.get(s.host.name);
-    if (!c) throw new Error(`internal: ${task.name} was not compiled for ${s.host.name}`);
+    const c = compiledFor(task, s);
     opts.reporter.taskStart(s.host.name, pb.name, c.name);
-    const ctx = s.ctx as HostContext;
     const r = await executeTask({
       task,
       name: c.name,
-      module: mod,
+      module: moduleOf(task),
       args: c.args,
       playbook: pb.name,
       handler,
-      host: { ...ctx, transport: withBecome(ctx.transport, task.become) },
+      host: hostFor(s, task),
       // Facts joined the scope after compilation; a loop's item comes from it.
       scope: { ...c.scope, ...s.scope, ...(task.loop ? { item: c.scope.item } : {}) },
       check: opts.check,
       afterChange: s.changed,
       diff: opts.diff,
       onProgress: (sent, total) => opts.reporter.progress(s.host.name, sent, total),
+      ...(prePlanned ? { prePlanned } : {}),
     });
     record(r);
     if (r.status === "changed") s.changed = true;
@@ -173,12 +186,25 @@ export async function runPlaybooks(
     pb: PlaybookDef,
     first: string | undefined,
   ): Promise<void> => {
+    const tasks = pb.tasks.filter(
+      (t) => selected(t, opts.tags) && (!t.runOnce || s.host.name === first),
+    );
+    // Every task is planned at once, over parallel channels of the host's one connection, before
+    // any of them runs. Plans only read, so the plan of a task stays true as long as no task
+    // before it has run steps; from the first task that does, the rest are planned afresh. A
+    // no-op run thus costs about one round trip per playbook instead of one per task.
+    const channels = pLimit(PLAN_CHANNELS);
+    const early = tasks.map((t) => {
+      const p = channels(() => moduleOf(t).plan(compiledFor(t, s).args, hostFor(s, t)));
+      p.catch(() => undefined); // an unused early plan may fail; the task then plans again
+      return p;
+    });
+    let untouched = true;
     const notified = new Set<string>();
-    for (const task of pb.tasks) {
+    for (const [i, task] of tasks.entries()) {
       if (s.stopped) return;
-      if (!selected(task, opts.tags)) continue;
-      if (task.runOnce && s.host.name !== first) continue;
-      const r = await runTask(s, pb, task, false);
+      const r = await runTask(s, pb, task, false, untouched ? early[i] : undefined);
+      if (!opts.check && r.steps.length > 0) untouched = false;
       if (r.status === "changed") for (const n of task.notify) notified.add(n);
     }
     // Handlers in the order they are declared, each once, only where something notified them.

@@ -15,7 +15,10 @@ const args = z
     content: z.string().optional(),
     /** Local file (relative to the project root) or, with remote_src, a path on the host. */
     src: z.string().min(1).optional(),
-    /** Copy `src` from the host itself (e.g. pxelinux.0 from the installed package). */
+    /**
+     * Copy `src` from the host itself (e.g. pxelinux.0 from the installed package). Such a copy
+     * keeps the source's mtime and is compared by size and mtime, like sync.
+     */
     remote_src: z.boolean().default(false),
     ...ownershipArgs,
   })
@@ -31,20 +34,17 @@ const args = z
 export const copyModule = defineModule({
   name: "copy",
   description:
-    "Copy inline content, a local file, or a file already on the host to dest (atomic, by sha256)",
+    "Copy inline content or a local file (compared by sha256), or a file already on the host, to dest (atomic)",
   args,
   async plan(a, host) {
     const own = { mode: a.mode, owner: a.owner, group: a.group };
     if (a.remote_src && a.src !== undefined) {
-      const stats = await statRemote(host.transport, [a.src, a.dest]);
+      // Copies on the host are compared like sync compares trees: size and modification time.
+      const stats = await statRemote(host.transport, [a.src, a.dest], []);
       const src = stats.get(a.src);
-      if (!src?.sha256) throw new Error(`${a.src} is not a regular file on ${host.name}`);
-      return installFile(
-        host,
-        { path: a.dest, ...own, secret: false },
-        { sha256: src.sha256, remotePath: a.src },
-        stats.get(a.dest),
-      );
+      if (src?.kind !== "file") throw new Error(`${a.src} is not a regular file on ${host.name}`);
+      const source = { remotePath: a.src, size: src.size, mtime: src.mtime };
+      return installFile(host, { path: a.dest, ...own, secret: false }, source, stats.get(a.dest));
     }
     const content = a.content ?? (await readFile(resolve(host.localRoot, a.src ?? "")));
     return installFile(host, { path: a.dest, ...own, secret: false }, { content }, undefined);

@@ -25,7 +25,7 @@ export const fileModule = defineModule({
     "Ensure a directory, symbolic link, empty file or absence at a path, with owner and mode",
   args,
   async plan(a, host) {
-    const cur = (await statRemote(host.transport, [a.path])).get(a.path);
+    const cur = (await statRemote(host.transport, [a.path], [])).get(a.path);
     if (a.state === "absent") {
       return cur
         ? change(`remove ${a.path}`, [command(`remove ${a.path}`, sh`rm -rf -- ${a.path}`)])

@@ -19,12 +19,19 @@ import {
   type RemoteFile,
 } from "./remote.js";
 
+/** A file already on the host; its copy keeps the mtime, so size + mtime tell them apart. */
+export interface RemoteSource {
+  remotePath: string;
+  size: number;
+  mtime: number;
+}
+
 export interface DesiredFile extends Ownership {
   path: string;
   /** Never shown in diffs or output. */
   secret: boolean;
-  /** The content to write, or a file on the host to copy (with its known sha256). */
-  source: { content: string | Buffer } | { remotePath: string; sha256: string };
+  /** The content to write, or a file on the host to copy (compared by size and mtime). */
+  source: { content: string | Buffer } | RemoteSource;
 }
 
 function isText(b: string | Buffer): boolean {
@@ -65,8 +72,11 @@ export async function planFiles(
     const cur = stats.get(f.path);
     if (cur && cur.kind !== "file")
       throw new Error(`${f.path} exists and is a ${cur.kind}, not a file`);
-    const want = "content" in f.source ? sha256(f.source.content) : f.source.sha256;
-    if (cur?.sha256 === want) {
+    const same =
+      "content" in f.source
+        ? cur?.sha256 === sha256(f.source.content)
+        : cur?.size === f.source.size && cur.mtime === f.source.mtime;
+    if (cur && same) {
       const meta = metaStep(cur, f);
       if (meta) steps.push(meta);
       continue;
@@ -96,7 +106,7 @@ export async function planFiles(
 export function installFile(
   host: HostContext,
   f: Ownership & { path: string; secret: boolean },
-  source: { content: string | Buffer } | { remotePath: string; sha256: string },
+  source: DesiredFile["source"],
   cur: RemoteFile | undefined,
 ): Promise<Plan> {
   const known = "remotePath" in source ? new Map(cur ? [[f.path, cur]] : []) : undefined;

@@ -16,7 +16,10 @@ export interface RemoteFile {
   mode: number;
   owner: string;
   group: string;
-  /** Regular files only. */
+  size: number;
+  /** Modification time, whole seconds. */
+  mtime: number;
+  /** Regular files whose hash was asked for. */
   sha256?: string;
   /** Links only. */
   target?: string;
@@ -24,9 +27,11 @@ export interface RemoteFile {
 
 const SEP = "@@ksorch-stat@@";
 
-export function statCommand(paths: readonly string[]): string {
+/** Type, mode, owner, size and mtime of `paths`, and the sha256 of those in `hash`. */
+export function statCommand(paths: readonly string[], hash: readonly string[] = paths): string {
   // QUOTING_STYLE=literal makes %N print `path -> target` without quotes for links.
-  return sh`QUOTING_STYLE=literal stat -c ${"%F\t%a\t%U\t%G\t%N"} -- ${[...paths]} 2>/dev/null; echo ${SEP}; sha256sum -- ${[...paths]} 2>/dev/null; true`;
+  const sums = hash.length > 0 ? sh`sha256sum -- ${[...hash]} 2>/dev/null; ` : "";
+  return sh`QUOTING_STYLE=literal stat -c ${"%F\t%a\t%U\t%G\t%s\t%Y\t%N"} -- ${[...paths]} 2>/dev/null; echo ${SEP}; ${raw(sums)}true`;
 }
 
 function kindOf(f: string): RemoteKind {
@@ -41,19 +46,28 @@ export function parseStat(stdout: string): Map<string, RemoteFile> {
   const [stats = "", sums = ""] = stdout.split(`${SEP}\n`);
   const out = new Map<string, RemoteFile>();
   for (const line of stats.split("\n")) {
-    const [f, mode, owner, group, name] = line.split("\t");
+    const [f, mode, owner, group, size, mtime, ...rest] = line.split("\t");
+    const name = rest.join("\t");
     if (
       f === undefined ||
       mode === undefined ||
       owner === undefined ||
       group === undefined ||
-      name === undefined
+      rest.length === 0
     )
       continue;
     const kind = kindOf(f);
     const arrow = name.indexOf(" -> ");
     const path = kind === "link" && arrow >= 0 ? name.slice(0, arrow) : name;
-    const rec: RemoteFile = { path, kind, mode: parseInt(mode, 8), owner, group };
+    const rec: RemoteFile = {
+      path,
+      kind,
+      mode: parseInt(mode, 8),
+      owner,
+      group,
+      size: Number(size),
+      mtime: Number(mtime),
+    };
     if (kind === "link" && arrow >= 0) rec.target = name.slice(arrow + 4);
     out.set(path, rec);
   }
@@ -68,9 +82,10 @@ export function parseStat(stdout: string): Map<string, RemoteFile> {
 export async function statRemote(
   t: Transport,
   paths: readonly string[],
+  hash: readonly string[] = paths,
 ): Promise<Map<string, RemoteFile>> {
   if (paths.length === 0) return new Map();
-  const r = await t.run(statCommand(paths));
+  const r = await t.run(statCommand(paths, hash));
   return parseStat(r.stdout);
 }
 
@@ -117,7 +132,11 @@ function metaCommands(target: string | ReturnType<typeof raw>, o: Ownership): st
 export function atomicWrite(dest: string, o: Ownership, fromRemote?: string): string {
   const dir = dirname(dest);
   const tmp = raw('"$tmp"');
-  const fill = fromRemote === undefined ? sh`cat > ${tmp}` : sh`cat -- ${fromRemote} > ${tmp}`;
+  // A copy of a file on the host keeps its modification time: it is compared by size and mtime.
+  const fill =
+    fromRemote === undefined
+      ? sh`cat > ${tmp}`
+      : sh`cat -- ${fromRemote} > ${tmp} && touch -r ${fromRemote} ${tmp}`;
   const body = [fill, ...metaCommands(tmp, o), sh`mv -f -- ${tmp} ${dest}`].join(" && ");
   return sh`mkdir -p -- ${dir} && tmp=$(mktemp -- ${`${dir}/.ksorch.XXXXXX`}) && { ${raw(body)} || { rm -f -- ${tmp}; exit 1; }; }`;
 }

@@ -4,8 +4,10 @@ import type { Facts } from "../facts/facts.js";
 import { sh } from "../../transport/quote.js";
 
 export interface InitDriver {
-  /** Prints `running=<0|n>` and `enabled=<count>` lines. */
-  query(name: string): string;
+  /** Prints `running=<exit code of the status check>`. */
+  running(name: string): string;
+  /** Prints `enabled=<count of boot links or units>`. */
+  enabled(name: string): string;
   start(name: string): string;
   stop(name: string): string;
   restart(name: string): string;
@@ -14,8 +16,9 @@ export interface InitDriver {
 }
 
 const systemd: InitDriver = {
-  query: (n) =>
-    sh`systemctl is-active --quiet ${n}; echo running=$?; systemctl is-enabled --quiet ${n} 2>/dev/null && echo enabled=1 || echo enabled=0`,
+  running: (n) => sh`systemctl is-active --quiet ${n}; echo running=$?`,
+  enabled: (n) =>
+    sh`systemctl is-enabled --quiet ${n} 2>/dev/null && echo enabled=1 || echo enabled=0`,
   start: (n) => sh`systemctl start ${n}`,
   stop: (n) => sh`systemctl stop ${n}`,
   restart: (n) => sh`systemctl restart ${n}`,
@@ -25,8 +28,9 @@ const systemd: InitDriver = {
 
 /** SysV init scripts through service(8); Debian's boot links through update-rc.d. */
 const debianSysv: InitDriver = {
-  query: (n) =>
-    sh`service ${n} status >/dev/null 2>&1; echo running=$?; echo enabled=$(ls /etc/rc2.d/ /etc/rc3.d/ /etc/rc5.d/ 2>/dev/null | grep -c ${`^S[0-9][0-9]${n}$`})`,
+  running: (n) => sh`service ${n} status >/dev/null 2>&1; echo running=$?`,
+  enabled: (n) =>
+    sh`echo enabled=$(ls /etc/rc2.d/ /etc/rc3.d/ /etc/rc5.d/ 2>/dev/null | grep -c ${`^S[0-9][0-9]${n}$`})`,
   start: (n) => sh`service ${n} start`,
   stop: (n) => sh`service ${n} stop`,
   restart: (n) => sh`service ${n} restart`,
@@ -38,8 +42,7 @@ const debianSysv: InitDriver = {
 /** Red Hat before systemd: chkconfig. */
 const rhelSysv: InitDriver = {
   ...debianSysv,
-  query: (n) =>
-    sh`service ${n} status >/dev/null 2>&1; echo running=$?; echo enabled=$(chkconfig --list ${n} 2>/dev/null | grep -c ${"[2345]:on"})`,
+  enabled: (n) => sh`echo enabled=$(chkconfig --list ${n} 2>/dev/null | grep -c ${"[2345]:on"})`,
   enable: (n) => sh`chkconfig ${n} on`,
   disable: (n) => sh`chkconfig ${n} off`,
 };
@@ -51,6 +54,7 @@ export function initDriver(facts: Facts): InitDriver {
   throw new Error("no way to manage services here: neither systemd, update-rc.d nor chkconfig");
 }
 
+/** Exit code 0 of the status check means running; any boot link or enabled unit, enabled. */
 export function parseQuery(stdout: string): { running: boolean; enabled: boolean } {
   const running = /running=(\d+)/.exec(stdout)?.[1];
   const enabled = /enabled=(\d+)/.exec(stdout)?.[1];
