@@ -1,13 +1,16 @@
 // The lab end to end: `ksorch lab up` builds servers reachable over SSH with checked host keys
 // and clients with the inventory's MACs; a server configured by hand serves a client's whole
 // install chain; `ksorch lab down` leaves nothing. Needs root and a built CLI (npm run build).
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import type { LabStatus } from "../../src/lab/status.js";
-import { TREE_DIR } from "../../src/lab/paths.js";
+import { runInstallWave } from "../../src/lab/client/wave.js";
+import { cutLink, shapeLink } from "../../src/lab/faults.js";
+import { TREE_DIR, labPaths } from "../../src/lab/paths.js";
 import { configureInstallServerByHand } from "./helpers/install-server.js";
 import { REPO, ensureLab, ksorch, labLeftovers, ssh } from "./helpers/lab.js";
 
@@ -103,6 +106,38 @@ describe("ksorch lab", () => {
     expect(Object.keys(report.bytesByAddress)).toEqual(["192.168.0.1"]);
     expect(Object.keys(report.bytesByServer)).toEqual(["server1"]);
     expect(report.bytes).toBeGreaterThan(32 * 1024 * 1024);
+  });
+
+  it("resumes the tree download after the server's link is down for 8 s", async () => {
+    // A short cut is absorbed by TCP itself; 8 s outlasts curl's stall check (2 s below
+    // 1 B/s, averaged over its last few seconds), so the client must abort and resume.
+    const shaped = await shapeLink(LAB, "server1", "eth0", { rateMbit: 40 });
+    try {
+      const wave = runInstallWave(LAB, ["client2"], { timeoutMs: 120_000 });
+      const packages = join(labPaths(LAB).clientsDir, "client2/tree/Packages");
+      while (!existsSync(packages)) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1000));
+      const cut = await cutLink(LAB, "server1", "eth0");
+      await new Promise((r) => setTimeout(r, 8000));
+      await cut.undo();
+      const [report] = await wave;
+      if (!report) throw new Error("no report");
+      expect(report.error).toBeUndefined();
+      expect(report.verdict).toBe("pass");
+      expect(report.retries).toBeGreaterThanOrEqual(1);
+      expect(report.checksumFailures).toEqual([]);
+      // Resumed, not restarted: per file, the bytes of all attempts add up to its size.
+      const received = new Map<string, number>();
+      for (const t of report.transfers)
+        if (existsSync(join(TREE_DIR, t.file)) && t.file !== "SHA256SUMS")
+          received.set(t.file, (received.get(t.file) ?? 0) + t.bytes);
+      const interrupted = report.transfers.filter((t) => t.exitCode !== 0).map((t) => t.file);
+      expect(interrupted.length).toBeGreaterThanOrEqual(1);
+      for (const [file, bytes] of received)
+        expect([file, bytes]).toEqual([file, statSync(join(TREE_DIR, file)).size]);
+    } finally {
+      await shaped.undo();
+    }
   });
 
   it("goes down completely, and a second down is harmless", async () => {
