@@ -151,6 +151,11 @@ async function attempt(run: TaskRun, first: boolean): Promise<Outcome> {
   return applySteps(run, plan);
 }
 
+/** Whether a task's `when` allows it to run (true without one); throws what the expression throws. */
+export function whenHolds(task: TaskDef, scope: Scope): boolean {
+  return task.when === undefined || isTrue(task.when, scope);
+}
+
 function isTrue(expr: string, scope: Scope): boolean {
   return Boolean(evaluate(expr, scope));
 }
@@ -174,7 +179,7 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
   });
 
   try {
-    if (run.task.when !== undefined && !isTrue(run.task.when, run.scope)) {
+    if (!whenHolds(run.task, run.scope)) {
       return finish({ status: "skipped", reason: `when: ${run.task.when}`, steps: [] }, 0);
     }
   } catch (err) {

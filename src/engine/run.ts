@@ -8,7 +8,7 @@ import type { HostContext, Module, PeerHost, Plan } from "../modules/types.js";
 import type { FileTag, RenderedFile } from "../render/types.js";
 import type { Transport } from "../transport/types.js";
 import { playHosts, type CompiledArgs, type CompiledTask } from "./compile.js";
-import { executeTask } from "./execute.js";
+import { executeTask, whenHolds } from "./execute.js";
 import type { PlaybookDef, TaskDef } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
 import { recapOf, type ApplyReport, type TaskResult } from "./results.js";
@@ -50,6 +50,15 @@ function withBecome(t: Transport, become: boolean): Transport {
   return become
     ? t
     : { host: t.host, run: (c, o) => t.run(c, { ...o, become }), close: () => t.close() };
+}
+
+/** The value of `f`, or false when it throws (the task itself then reports the error). */
+function safely(f: () => boolean): boolean {
+  try {
+    return f();
+  } catch {
+    return false;
+  }
 }
 
 /** Channels one host's early plans may use at once (OpenSSH's MaxSessions defaults to 10). */
@@ -145,6 +154,11 @@ export async function runPlaybooks(
     if (!c) throw new Error(`internal: ${task.name} was not compiled for ${s.host.name}`);
     return c;
   };
+  // Facts joined the host's scope after compilation; a loop's item comes from the compiled one.
+  const scopeFor = (s: HostState, task: TaskDef): Scope => {
+    const c = compiledFor(task, s);
+    return { ...c.scope, ...s.scope, ...(task.loop ? { item: c.scope.item } : {}) };
+  };
   const hostFor = (s: HostState, task: TaskDef): HostContext => {
     const ctx = s.ctx as HostContext;
     return { ...ctx, transport: withBecome(ctx.transport, task.become) };
@@ -167,8 +181,7 @@ export async function runPlaybooks(
       playbook: pb.name,
       handler,
       host: hostFor(s, task),
-      // Facts joined the scope after compilation; a loop's item comes from it.
-      scope: { ...c.scope, ...s.scope, ...(task.loop ? { item: c.scope.item } : {}) },
+      scope: scopeFor(s, task),
       check: opts.check,
       afterChange: s.changed,
       diff: opts.diff,
@@ -195,6 +208,7 @@ export async function runPlaybooks(
     // no-op run thus costs about one round trip per playbook instead of one per task.
     const channels = pLimit(PLAN_CHANNELS);
     const early = tasks.map((t) => {
+      if (!safely(() => whenHolds(t, scopeFor(s, t)))) return undefined;
       const p = channels(() => moduleOf(t).plan(compiledFor(t, s).args, hostFor(s, t)));
       p.catch(() => undefined); // an unused early plan may fail; the task then plans again
       return p;
