@@ -3,6 +3,7 @@
 // sockets under the lab's dir), so it is safe after a crash and when run twice.
 import { rm } from "node:fs/promises";
 import { TaskError } from "../errors.js";
+import { withLabLock } from "./lock.js";
 import { labPaths } from "./paths.js";
 import { kill, pidsInNetns, pidsWithArg, waitGone } from "./procs.js";
 import { run, runOk } from "./run.js";
@@ -21,7 +22,16 @@ export async function labNamespaces(name: string): Promise<string[]> {
     .filter((ns) => ns.startsWith(`${name}.`));
 }
 
-export async function labDown(name: string): Promise<DownResult> {
+/** `lab down`: waits for a concurrent `lab up`/`lab down` of the same lab to finish first. */
+export function labDown(
+  name: string,
+  log: (line: string) => void = () => undefined,
+): Promise<DownResult> {
+  return withLabLock(name, log, () => teardown(name));
+}
+
+/** Removes the lab; the caller holds the lab's lock. */
+export async function teardown(name: string): Promise<DownResult> {
   const namespaces = await labNamespaces(name);
   const paths = labPaths(name);
   // Found, not remembered: a PID recorded before a crash may since belong to someone else,

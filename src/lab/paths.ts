@@ -1,7 +1,9 @@
 // Where the lab keeps things. Caches are shared by every lab; state is per lab name.
 import { join } from "node:path";
 
-export const CACHE_DIR = "/var/cache/ksorch";
+/** Image, install tree and downloaded packages; KSORCH_CACHE moves them (e.g. to time a cold
+ *  start without disturbing labs running on the shared image). */
+export const CACHE_DIR = process.env.KSORCH_CACHE ?? "/var/cache/ksorch";
 export const IMAGE_DIR = join(CACHE_DIR, "image");
 export const TREE_DIR = join(CACHE_DIR, "tree");
 export const LABS_DIR = "/var/lib/ksorch/labs";

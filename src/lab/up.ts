@@ -3,7 +3,8 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { TaskError } from "../errors.js";
-import { labDown } from "./down.js";
+import { teardown } from "./down.js";
+import { withLabLock } from "./lock.js";
 import { ensureImage } from "./image.js";
 import { readLabInventory } from "./inventory.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "./tree/build.js";
@@ -32,7 +33,11 @@ export interface UpResult {
 
 const samePlan = (a: LabPlan, b: LabPlan): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-export async function labUp(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
+export function labUp(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
+  return withLabLock(opts.name, log, () => up(opts, log));
+}
+
+async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
   const started = performance.now();
   const inventory = resolve(opts.inventory ?? DEFAULT_INVENTORY);
   const plan = planLab(readLabInventory(inventory), opts);
@@ -48,7 +53,7 @@ export async function labUp(opts: UpOptions, log: (line: string) => void): Promi
     log(`lab ${plan.name}: replacing the previous lab`);
   }
   // Leftovers of a crashed run are cleared by the same code as `lab down`.
-  await labDown(plan.name);
+  await teardown(plan.name);
   for (const s of plan.servers)
     if (!(await portIsFree(s.sshPort)))
       throw new TaskError(
@@ -60,7 +65,7 @@ export async function labUp(opts: UpOptions, log: (line: string) => void): Promi
     await bringUp(plan, inventory, log);
   } catch (err) {
     log(`lab ${plan.name}: failed, tearing down what was started`);
-    await labDown(plan.name).catch(() => undefined);
+    await teardown(plan.name).catch(() => undefined);
     throw err;
   }
   log(`lab ${plan.name}: up in ${elapsed()} ms`);

@@ -109,7 +109,7 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--json", "print what was removed as JSON")
     .action(async (o: { name: string; json?: boolean }) => {
       requireRoot();
-      const r = await labDown(o.name);
+      const r = await labDown(o.name, log);
       print(
         o.json,
         r,

@@ -1,0 +1,46 @@
+// One `lab up` or `lab down` at a time per lab name: several people and test runs share the
+// machine, and two runs building the same namespaces at once would tear each other down.
+import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { TaskError } from "../errors.js";
+import { LABS_DIR } from "./paths.js";
+import { isAlive } from "./procs.js";
+
+async function tryLock(file: string): Promise<boolean> {
+  try {
+    const fh = await open(file, "wx");
+    await fh.writeFile(String(process.pid));
+    await fh.close();
+    return true;
+  } catch {
+    // Held: by a live process (wait), or left by one that died (take it over).
+    const holder = Number(await readFile(file, "utf8").catch(() => "0"));
+    if (holder > 0 && holder !== process.pid && (await isAlive(holder))) return false;
+    await rm(file, { force: true });
+    return false;
+  }
+}
+
+export async function withLabLock<T>(
+  name: string,
+  log: (line: string) => void,
+  fn: () => Promise<T>,
+  timeoutMs = 180_000,
+): Promise<T> {
+  await mkdir(LABS_DIR, { recursive: true });
+  const file = join(LABS_DIR, `.${name}.lock`);
+  const until = Date.now() + timeoutMs;
+  let told = false;
+  while (!(await tryLock(file))) {
+    if (Date.now() > until)
+      throw new TaskError(`lab ${name}: still locked by another run (${file})`);
+    if (!told) log(`lab ${name}: waiting for another lab up/down to finish`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(file, { force: true });
+  }
+}
