@@ -1,0 +1,135 @@
+// SshTransport against an in-process SSH server (ssh2's Server) whose exec runs /bin/sh: host
+// key checking (known, unknown, accepted on request, changed), commands, stdin, exit codes,
+// timeouts, one connection for many commands.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import ssh2 from "ssh2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectError } from "../../src/errors.js";
+import { SshTransport, type SshTarget } from "../../src/transport/ssh.js";
+
+const { Server, utils } = ssh2;
+
+let dir: string;
+let port = 0;
+let connections = 0;
+let server: InstanceType<typeof Server>;
+let hostLine: string;
+
+function keygen(file: string): void {
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ksorch-ssh-"));
+  keygen(join(dir, "host"));
+  keygen(join(dir, "user"));
+  const userPub = utils.parseKey(await readFile(join(dir, "user.pub")));
+  if (userPub instanceof Error) throw userPub;
+  server = new Server({ hostKeys: [await readFile(join(dir, "host"))] }, (client) => {
+    connections += 1;
+    client.on("authentication", (ctx) => {
+      const ok = ctx.method === "publickey" && ctx.key.data.equals(userPub.getPublicSSH());
+      if (ok) ctx.accept();
+      else ctx.reject(["publickey"]);
+    });
+    client.on("ready", () => {
+      client.on("session", (accept) => {
+        accept().once("exec", (acc, _rej, info) => {
+          const stream = acc();
+          const p = spawn("/bin/sh", ["-c", info.command]);
+          stream.pipe(p.stdin);
+          p.stdout.pipe(stream, { end: false });
+          p.stderr.pipe(stream.stderr, { end: false });
+          p.on("close", (code) => {
+            stream.exit(code ?? 255);
+            stream.end();
+          });
+        });
+      });
+    });
+    client.on("error", () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  port = (server.address() as AddressInfo).port;
+  const [type, key] = (await readFile(join(dir, "host.pub"), "utf8")).split(" ");
+  hostLine = `[127.0.0.1]:${port} ${type} ${key}\n`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+async function target(knownHosts: string, extra: Partial<SshTarget> = {}): Promise<SshTarget> {
+  const file = join(dir, `kh-${Math.random()}`);
+  await writeFile(file, knownHosts);
+  return {
+    name: "s1",
+    host: "127.0.0.1",
+    port,
+    user: "root",
+    key: join(dir, "user"),
+    knownHosts: file,
+    ...extra,
+  };
+}
+
+describe("SshTransport", () => {
+  it("runs many commands over one connection: exit codes, stdout, stderr, stdin", async () => {
+    const before = connections;
+    const t = await SshTransport.connect(await target(hostLine));
+    expect(await t.run("echo out; echo err >&2; exit 3")).toMatchObject({
+      exitCode: 3,
+      stdout: "out\n",
+      stderr: "err\n",
+    });
+    expect((await t.run("wc -c", { stdin: "12345" })).stdout.trim()).toBe("5");
+    for (let i = 0; i < 5; i++) expect((await t.run("true")).exitCode).toBe(0);
+    expect(connections - before).toBe(1);
+    await t.close();
+  });
+
+  it("reports exit 124 when a command outlives its timeout", async () => {
+    const t = await SshTransport.connect(await target(hostLine));
+    const r = await t.run("sleep 5", { timeoutMs: 300 });
+    expect(r.exitCode).toBe(124);
+    expect(r.durationMs).toBeLessThan(4000);
+    await t.close();
+  });
+
+  it("refuses an unknown host key and says how to accept it", async () => {
+    const err = await SshTransport.connect(await target("")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as Error).message).toMatch(/is not in .*--accept-new-host-keys/);
+  });
+
+  it("records an unknown key with --accept-new-host-keys, then trusts it", async () => {
+    const tg = await target("", { acceptNewHostKeys: true });
+    await (await SshTransport.connect(tg)).close();
+    expect(await readFile(tg.knownHosts ?? "", "utf8")).toBe(hostLine);
+    await (await SshTransport.connect({ ...tg, acceptNewHostKeys: false })).close();
+  });
+
+  it("refuses a changed key even with --accept-new-host-keys, and leaves the file alone", async () => {
+    const stale = hostLine.replace(
+      / \S+\n$/,
+      " AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOtherKeyOtherKeyOtherKeyOtherKey0\n",
+    );
+    const tg = await target(stale, { acceptNewHostKeys: true });
+    const err = await SshTransport.connect(tg).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/CHANGED.*ssh-keygen -R/);
+    expect(await readFile(tg.knownHosts ?? "", "utf8")).toBe(stale);
+  });
+
+  it("says when the server rejects our key, and when nothing listens", async () => {
+    keygen(join(dir, "other"));
+    const rejected = await SshTransport.connect(
+      await target(hostLine, { key: join(dir, "other") }),
+    ).catch((e: unknown) => e);
+    expect((rejected as Error).message).toMatch(/rejected our key/);
+    const closed = await SshTransport.connect(await target(hostLine, { port: 1 })).catch(
+      (e: unknown) => e,
+    );
+    expect((closed as Error).message).toMatch(/cannot connect to .*ECONNREFUSED/);
+  });
+});
