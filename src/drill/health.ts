@@ -57,13 +57,7 @@ export function clusterHealth(
       reachable: true,
       running: p.running,
       lanUp: p.links.find((l) => l.ifname === s.interface)?.carrier ?? false,
-      drift: !p.tree
-        ? "missing"
-        : !reference
-          ? "unknown"
-          : p.tree.digest === reference.digest
-            ? "same"
-            : "differs",
+      drift: drift(p, reference),
     };
     if (p.tree) h.tree = p.tree;
     return h;
@@ -86,6 +80,12 @@ export function clusterHealth(
   const dhcp = servers.filter((s) => s.running?.dhcp && s.lanUp).map((s) => s.name);
   const problems = findProblems(inv, servers, vips, dhcp, local !== undefined);
   return { vips, servers, dhcp, problems, healthy: problems.length === 0 };
+}
+
+function drift(p: ServerProbe, reference: TreeManifest | undefined): Drift {
+  if (p.treeMissing) return "missing";
+  if (!p.tree || !reference) return "unknown";
+  return p.tree.digest === reference.digest ? "same" : "differs";
 }
 
 function firstTree(

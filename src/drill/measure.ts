@@ -43,8 +43,12 @@ function takeover(obs: Observation, intervals: readonly Ownership[], vip: string
     .filter((p) => p.atMs >= obs.faultAtMs && p.srcMac === mac);
   const garp = after.find((p) => gratuitousArpFor(p) === vip);
   if (garp) t.firstGarpMs = garp.atMs - obs.faultAtMs;
+  // A service answering (TCP or UDP, so with a port), not an ICMP error about a lost transfer.
   const answer = after.find(
-    (p) => p.ipv4 && answeredFrom(p) === vip && obs.setup.clientIps.includes(p.ipv4.dst),
+    (p) =>
+      p.ipv4?.srcPort !== undefined &&
+      answeredFrom(p) === vip &&
+      obs.setup.clientIps.includes(p.ipv4.dst),
   );
   if (answer) t.firstAnswerMs = answer.atMs - obs.faultAtMs;
   return t;

@@ -22,14 +22,23 @@ export interface ServerProbe {
   addrs: AddrEntry[];
   links: LinkEntry[];
   running: Record<ServiceRole, boolean>;
-  /** Absent when the tree directory does not exist. */
+  /** Absent when the tree was not probed or does not exist. */
   tree?: TreeManifest;
+  /** The tree was probed and its directory does not exist. */
+  treeMissing: boolean;
 }
 
 /** `find`'s line for each file: path relative to the tree, size. Sorted bytewise. */
 export const MANIFEST_LINE = "%P %s\\n";
 
-export function probeCommand(haRunningProbe: string, treeDir: string): string {
+/** The install tree to take a manifest of, minus files ksorch renders into it (kickstarts). */
+export interface TreeProbe {
+  dir: string;
+  exclude: string[];
+}
+
+/** Without `tree` the manifest is skipped: the drill probes often and needs no tree. */
+export function probeCommand(haRunningProbe: string, tree?: TreeProbe): string {
   const services = (Object.entries(PROCESSES) as [ServiceRole, string][]).map(
     ([role, proc]) => sh`pidof ${proc} >/dev/null && echo ${role};`,
   );
@@ -41,8 +50,17 @@ export function probeCommand(haRunningProbe: string, treeDir: string): string {
     ...services,
     `${haRunningProbe} && echo ha;`,
     "echo @tree",
-    sh`if [ -d ${treeDir} ]; then cd ${treeDir} && find . -type f -printf ${MANIFEST_LINE} | LC_ALL=C sort | sha256sum && find . -type f | wc -l; fi`,
+    tree === undefined ? "true" : treeManifestCommand(tree),
   ].join("\n");
+}
+
+function treeManifestCommand(tree: TreeProbe): string {
+  const find = sh`find . -type f ${tree.exclude.flatMap((f) => ["!", "-path", `./${f}`])}`;
+  return [
+    sh`if [ -d ${tree.dir} ]; then cd ${tree.dir}`,
+    `${find} -printf ${sh`${MANIFEST_LINE}`} | LC_ALL=C sort | sha256sum`,
+    `${find} | wc -l; else echo missing; fi`,
+  ].join(" && ");
 }
 
 export function parseProbe(stdout: string): ServerProbe {
@@ -67,8 +85,10 @@ export function parseProbe(stdout: string): ServerProbe {
       ftp: svc.has("ftp"),
       ha: svc.has("ha"),
     },
+    treeMissing: false,
   };
   const [sum, count] = (sections.get("tree") ?? []).filter((l) => l.trim() !== "");
+  if (sum === "missing") probe.treeMissing = true;
   if (sum !== undefined && count !== undefined) {
     probe.tree = { digest: sum.split(/\s+/)[0] ?? "", files: Number(count) };
   }

@@ -5,15 +5,22 @@ import type { Inventory, Server } from "../inventory/types.js";
 import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
 import type { Connection } from "./connect.js";
 import { localManifest } from "./manifest.js";
-import { parseProbe, probeCommand } from "./probe.js";
+import { parseProbe, probeCommand, type TreeProbe } from "./probe.js";
+import { planTopology } from "../topology/plan.js";
 
-export function treeDir(inv: Inventory, s: Server): string {
-  return `${osLayout(s.os).ftpRoot}/${inv.install.path}`;
+/** The tree on a server, minus the kickstart files apply renders into it. */
+export function treeProbe(inv: Inventory, s: Server): TreeProbe {
+  const kickstarts = planTopology(inv).servers.map((p) => p.kickstartFile);
+  return {
+    dir: `${osLayout(s.os).ftpRoot}/${inv.install.path}`,
+    exclude: [...new Set(kickstarts)],
+  };
 }
 
 export async function probeServers(
   inv: Inventory,
   connections: ReadonlyMap<string, Connection>,
+  withTree = true,
 ): Promise<Map<string, ProbeOutcome>> {
   const ha = haOps(inv.ha.engine);
   const outcomes = await Promise.all(
@@ -21,9 +28,12 @@ export async function probeServers(
       const c = connections.get(s.name);
       if (!c?.ok) return { ok: false, error: c?.error ?? "not connected" };
       try {
-        const r = await c.transport.run(probeCommand(ha.runningProbe, treeDir(inv, s)), {
-          timeoutMs: 20_000,
-        });
+        const r = await c.transport.run(
+          probeCommand(ha.runningProbe, withTree ? treeProbe(inv, s) : undefined),
+          {
+            timeoutMs: 20_000,
+          },
+        );
         if (r.exitCode !== 0)
           return { ok: false, error: `probe exited ${r.exitCode}: ${r.stderr.trim()}` };
         return { ok: true, probe: parseProbe(r.stdout) };
@@ -38,11 +48,10 @@ export async function probeServers(
 export async function checkHealth(
   inv: Inventory,
   connections: ReadonlyMap<string, Connection>,
-  compareWithLocal = true,
 ): Promise<ClusterHealth> {
   const [probes, local] = await Promise.all([
     probeServers(inv, connections),
-    compareWithLocal ? localManifest(inv.install.source) : Promise.resolve(undefined),
+    localManifest(inv.install.source),
   ]);
   return clusterHealth(inv, probes, local);
 }

@@ -93,8 +93,12 @@ export function answeredFrom(p: Packet): string | undefined {
   return p.ipv4?.src;
 }
 
-/** The tcpdump filter the drill uses: ARP, DHCP and everything to or from the VIPs. */
+/**
+ * The tcpdump filter the drill uses: ARP, DHCP, and of the VIPs' traffic only what opens or
+ * answers a conversation (UDP, ICMP, TCP SYN/RST). Bulk download data is left out: capturing
+ * it costs the server CPU during the very moment being measured, and the kernel drops packets.
+ */
 export function captureFilter(vips: readonly string[]): string {
-  const hosts = vips.map((v) => `host ${v}`);
-  return ["arp", "port 67", ...hosts].join(" or ");
+  const hosts = vips.map((v) => `host ${v}`).join(" or ");
+  return `arp or port 67 or ((${hosts}) and (udp or icmp or tcp[tcpflags] & (tcp-syn|tcp-rst) != 0))`;
 }

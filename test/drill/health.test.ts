@@ -31,6 +31,7 @@ function probe(
     links: [{ ifname: "eth0", carrier: opts.carrier ?? true }],
     running: { dhcp: opts.dhcp ?? false, tftp: true, ftp: true, ha: opts.ha ?? true },
     tree: { ...TREE, digest: opts.tree ?? TREE.digest },
+    treeMissing: false,
   };
   return { ok: true, probe: p };
 }
@@ -99,5 +100,26 @@ describe("clusterHealth", () => {
       "192.168.0.254 has no owner",
       "DHCP serves from 0 servers (expected 1)",
     ]);
+  });
+});
+
+describe("tree drift", () => {
+  it("is unknown when the tree was not probed and missing when its directory is absent", () => {
+    const notProbed = probe(["192.168.0.253"], { dhcp: true });
+    if (notProbed.ok) delete notProbed.probe.tree;
+    const missing = probe(["192.168.0.254"]);
+    if (missing.ok) {
+      delete missing.probe.tree;
+      missing.probe.treeMissing = true;
+    }
+    const h = clusterHealth(
+      inv,
+      new Map([
+        ["server1", notProbed],
+        ["server2", missing],
+      ]),
+      TREE,
+    );
+    expect(h.servers.map((s) => s.drift)).toEqual(["unknown", "missing"]);
   });
 });

@@ -19,20 +19,30 @@ const runLocally = (cmd: string): string => execFileSync("sh", ["-c", cmd], { en
 describe("probe", () => {
   it("reads the clock, addresses, links and services of the host it runs on", () => {
     const before = Date.now();
-    const p = parseProbe(runLocally(probeCommand("true", join(dir, "absent"))));
+    const p = parseProbe(
+      runLocally(probeCommand("true", { dir: join(dir, "absent"), exclude: [] })),
+    );
     expect(p.atMs).toBeGreaterThanOrEqual(before - 1);
     expect(p.atMs).toBeLessThanOrEqual(Date.now() + 1);
     expect(p.addrs.some((a) => a.address === "127.0.0.1" && a.ifname === "lo")).toBe(true);
     expect(p.links.some((l) => l.ifname === "lo")).toBe(true);
     expect(p.running.ha).toBe(true);
     expect(p.tree).toBeUndefined();
-    expect(parseProbe(runLocally(probeCommand("false", dir))).running.ha).toBe(false);
+    expect(p.treeMissing).toBe(true);
+    expect(parseProbe(runLocally(probeCommand("true"))).treeMissing).toBe(false);
+    expect(parseProbe(runLocally(probeCommand("false"))).running.ha).toBe(false);
   });
 
   it("computes the same tree manifest on the server as locally, and a different one after a change", async () => {
-    const remote = parseProbe(runLocally(probeCommand("true", dir))).tree;
-    expect(remote).toEqual(await localManifest(dir));
+    const local = await localManifest(dir);
+    // The kickstart files apply renders into the tree are not part of the source.
+    writeFileSync(join(dir, "ksodd.cfg"), "url --url ftp://192.168.0.253/pub/rh9\n");
+    const remote = parseProbe(
+      runLocally(probeCommand("true", { dir, exclude: ["ksodd.cfg"] })),
+    ).tree;
+    expect(remote).toEqual(local);
     expect(remote?.files).toBe(3);
+    expect(parseProbe(runLocally(probeCommand("true", { dir, exclude: [] }))).tree?.files).toBe(4);
     writeFileSync(join(dir, "Zeta"), "now longer");
     expect((await localManifest(dir))?.digest).not.toBe(remote?.digest);
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   answeredFrom,
@@ -80,9 +81,18 @@ describe("parseTcpdumpLine", () => {
 });
 
 describe("captureFilter", () => {
-  it("captures ARP, DHCP and traffic of every VIP", () => {
+  it("captures ARP, DHCP and what opens or answers a conversation with a VIP", () => {
     expect(captureFilter(["192.168.0.253", "192.168.0.254"])).toBe(
-      "arp or port 67 or host 192.168.0.253 or host 192.168.0.254",
+      "arp or port 67 or ((host 192.168.0.253 or host 192.168.0.254) and (udp or icmp or tcp[tcpflags] & (tcp-syn|tcp-rst) != 0))",
     );
+  });
+
+  it("is a filter tcpdump accepts", () => {
+    // -d compiles the filter and prints the program without capturing anything.
+    const r = spawnSync("tcpdump", ["-d", "-i", "lo", captureFilter(["192.168.0.253"])], {
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/syntax error/);
+    expect(r.status).toBe(0);
   });
 });

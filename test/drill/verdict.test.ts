@@ -35,6 +35,17 @@ describe("measure", () => {
     ]);
   });
 
+  it("counts a service's answer, not an ICMP error, as the first answer", () => {
+    const obs = stopScenario();
+    const icmp = {
+      ...obs.packets[2]!.packet,
+      atMs: T0 + 700,
+      ipv4: { src: VIP1, dst: "192.168.0.128" },
+    };
+    obs.packets.splice(2, 0, { server: "server2", packet: icmp });
+    expect(measure(obs).takeovers[0]?.firstAnswerMs).toBe(900);
+  });
+
   it("ignores packets from the old owner's MAC when looking for the survivor's", () => {
     const obs = stopScenario();
     obs.packets = [{ server: "server2", packet: { ...obs.packets[1]!.packet, srcMac: MAC1 } }];
@@ -114,7 +125,12 @@ describe("verdict", () => {
     expect(c.detail).toBe("192.168.0.253 on server1 and server2 for 15.700 s");
     expect(c.hint).toMatch(/watchdog \/dev\/watchdog/);
     expect(c.hint).toContain("ip addr del 192.168.0.253/24 dev eth0` on server1");
-    expect(check(crashScenario(), "dhcp follows its VIP").status).toBe("fail");
+    const dhcp = check(crashScenario(), "dhcp follows its VIP");
+    expect(dhcp.status).toBe("fail");
+    expect(dhcp.detail).toBe(
+      "after the takeover DHCP serves from server1, server2 (expected server2)",
+    );
+    expect(dhcp.hint).toMatch(/left its dhcpd running as it left its VIP/);
   });
 
   it("fails a leftover double owner at the end", () => {

@@ -3,13 +3,15 @@ import { parseHeartbeatLog, parseHeartbeatLogLine } from "../../src/ha/heartbeat
 
 const UTC = { year: 2026, utcOffsetMinutes: 0 };
 
-// Messages as heartbeat 3.0.6, its ResourceManager and mach_down scripts write them.
-const TAKEOVER_LOG = `Nov 27 14:12:01 server2 heartbeat: [2345]: WARN: node server1: is dead
-Nov 27 14:12:01 server2 heartbeat: [2345]: info: Link server1:eth1 dead.
-Nov 27 14:12:01 server2 mach_down(default)[2400]: info: Taking over resource group IPaddr::192.168.0.253/24/eth0
-Nov 27 14:12:01 server2 ResourceManager(default)[2410]: info: Acquiring resource group: server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server
-Nov 27 14:12:02 server2 IPaddr(IPaddr_192.168.0.253)[2450]: INFO: Adding inet address 192.168.0.253/24 to device eth0
-Nov 27 14:12:02 server2 mach_down(default)[2400]: info: mach_down takeover complete for node server1.
+// /var/log/ha-log of the survivor in a lab drill (heartbeat 3.0.6, Debian 12): the daemon and
+// the resource scripts write different formats into the same file.
+const TAKEOVER_LOG = `Nov 27 14:29:27 server2 heartbeat: [1665]: info: Received shutdown notice from 'server1'.
+2026/11/27_14:29:27  mach_down(default)[2250]:    info: Taking over resource group IPaddr::192.168.0.253/24/eth0
+2026/11/27_14:29:27  ResourceManager(default)[2274]:    info: Acquiring resource group: server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server
+2026/11/27_14:29:27  /usr/lib/ocf/resource.d//heartbeat/IPaddr(IPaddr_192.168.0.253)[2303]:    INFO:  Resource is stopped
+2026/11/27_14:29:30  mach_down(default)[2250]:    info: mach_down takeover complete for node server1.
+Nov 27 14:29:30 server2 heartbeat: [1665]: info: mach_down takeover complete.
+Nov 27 14:29:30 server2 heartbeat: [1665]: WARN: node server1: is dead
 this line is not from heartbeat`;
 
 describe("parseHeartbeatLogLine", () => {
@@ -46,24 +48,37 @@ describe("parseHeartbeatLogLine", () => {
     expect(e?.atMs).toBe(Date.UTC(2026, 10, 27, 14, 12, 1));
   });
 
-  it("classifies a takeover from peer death to completion", () => {
+  it("classifies a takeover from the peer's notice to completion, in both formats of the file", () => {
     const entries = parseHeartbeatLog(TAKEOVER_LOG, UTC);
-    expect(entries).toHaveLength(6);
+    expect(entries).toHaveLength(7);
     expect(entries.map((e) => e.event?.kind)).toEqual([
-      "peer-dead",
-      undefined,
+      "peer-leaving",
       "takeover-start",
       "acquire",
       undefined,
       "takeover-complete",
+      "takeover-complete",
+      "peer-dead",
     ]);
-    expect(entries[2]?.program).toBe("mach_down(default)");
-    expect(entries[3]?.event).toEqual({
+    expect(entries[1]).toEqual({
+      atMs: Date.UTC(2026, 10, 27, 14, 29, 27),
+      resolutionMs: 1000,
+      program: "mach_down(default)",
+      level: "info",
+      message: "Taking over resource group IPaddr::192.168.0.253/24/eth0",
+      event: { kind: "takeover-start", subject: "IPaddr::192.168.0.253/24/eth0" },
+    });
+    expect(entries[2]?.event).toEqual({
       kind: "acquire",
       node: "server1",
       subject: "IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
     });
-    expect(entries[5]?.event).toEqual({ kind: "takeover-complete", node: "server1" });
+    expect(entries[3]?.program).toBe(
+      "/usr/lib/ocf/resource.d//heartbeat/IPaddr(IPaddr_192.168.0.253)",
+    );
+    expect(entries[3]?.message).toBe("Resource is stopped");
+    expect(entries[4]?.event).toEqual({ kind: "takeover-complete", node: "server1" });
+    expect(entries[5]?.event).toEqual({ kind: "takeover-complete" });
   });
 
   it("classifies release, shutdown and late heartbeats", () => {

@@ -1,6 +1,8 @@
-// Parser for heartbeat 3.0.x log files (`logfile` in ha.cf). cluster-glue writes one of two
-// line formats, syslog style (the default) or its older own style:
-//   Nov 27 14:12:01 server2 heartbeat: [2345]: WARN: node server1: is dead
+// Parser for heartbeat 3.0.x log files (`logfile` in ha.cf). One file holds up to three line
+// formats: the daemon writes syslog style through cluster-glue, the resource scripts write
+// through ha_logger with the date first, and older cluster-glue puts the date after the program:
+//   Nov 27 14:29:30 server2 heartbeat: [1665]: WARN: node server1: is dead
+//   2026/11/27_14:29:27  ResourceManager(default)[2274]:    info: Acquiring resource group: ...
 //   heartbeat[2345]: 2026/11/27_14:12:01 WARN: node server1: is dead
 // The messages classified below come from heartbeat's binary and its ResourceManager and
 // mach_down scripts (Debian heartbeat 3.0.6).
@@ -9,6 +11,7 @@ import { localToEpochMs, monthIndex, type LogClock } from "../logtime.js";
 
 const SYSLOG_STYLE = /^(\w{3}) +(\d{1,2}) (\d\d:\d\d:\d\d) \S+ (\S+?):(?: \[\d+\]:)? (.*)$/;
 const OWN_STYLE = /^(\S+?)\[\d+\]: (\d{4})\/(\d\d)\/(\d\d)_(\d\d:\d\d:\d\d) (.*)$/;
+const SCRIPT_STYLE = /^(\d{4})\/(\d\d)\/(\d\d)_(\d\d:\d\d:\d\d)\s+(\S+?)\[\d+\]:\s+(.*)$/;
 const LEVEL = /^(EMERG|ALERT|CRIT|CRITICAL|ERROR|WARN|WARNING|notice|info|INFO|debug): ?(.*)$/;
 
 /** Messages that mark a step of a failover, most specific first. */
@@ -23,7 +26,7 @@ const EVENTS: { re: RegExp; event: (m: RegExpExecArray) => HaEvent }[] = [
     event: (m) => ({ kind: "takeover-start", subject: m[1] }),
   },
   {
-    re: /mach_down takeover complete for node (\S+?)\.?$/,
+    re: /mach_down takeover complete(?: for node (\S+?))?\.?$/,
     event: (m) => ({ kind: "takeover-complete", node: m[1] }),
   },
   {
@@ -46,7 +49,7 @@ export function parseHeartbeatLogLine(line: string, clock: LogClock): HaLogEntry
   const parsed = splitLine(line.trim(), clock);
   if (!parsed) return undefined;
   const level = LEVEL.exec(parsed.rest);
-  const message = level ? (level[2] as string) : parsed.rest;
+  const message = (level ? (level[2] as string) : parsed.rest).trim();
   const entry: HaLogEntry = {
     atMs: parsed.atMs,
     resolutionMs: 1000,
@@ -73,6 +76,16 @@ function splitLine(
     if (month === undefined) return undefined;
     const atMs = localToEpochMs(clock, month, Number(s[2]), s[3] as string);
     return { atMs, program: s[4] as string, rest: s[5] as string };
+  }
+  const d = SCRIPT_STYLE.exec(line);
+  if (d) {
+    const atMs = localToEpochMs(
+      { ...clock, year: Number(d[1]) },
+      Number(d[2]) - 1,
+      Number(d[3]),
+      d[4] as string,
+    );
+    return { atMs, program: d[5] as string, rest: d[6] as string };
   }
   const o = OWN_STYLE.exec(line);
   if (o) {

@@ -1,0 +1,60 @@
+// The drill's readable summary: verdict, takeover figures next to the paper's, checks with
+// their fixes, and the timeline.
+import { formatTable } from "../cli/output.js";
+import { formatOffset } from "./timeline.js";
+import type { DrillResult } from "./types.js";
+
+/** What the paper measured by hand: about 4 s from `service heartbeat stop`, read from the log. */
+export const PAPER_TAKEOVER_S = 4;
+
+const ms = (v: number | undefined): string =>
+  v === undefined ? "not seen" : `${(v / 1000).toFixed(3)} s`;
+
+export function formatSummary(r: DrillResult): string {
+  const { setup, verdict, measurements: m } = r;
+  const head = `drill failover: ${setup.mode} on ${setup.target} (${setup.engine}): ${verdict.pass ? "PASS" : "FAIL"}`;
+  const takeovers = formatTable(
+    ["VIP", "SURVIVOR", "VIP MOVED", "GRATUITOUS ARP", "FIRST ANSWER", "LIMIT", "PAPER"],
+    m.takeovers.map((t) => [
+      t.vip,
+      t.survivor ?? "none",
+      ms(t.onSurvivorMs),
+      ms(t.firstGarpMs),
+      ms(t.firstAnswerMs),
+      ms(setup.maxTakeoverMs),
+      `~${PAPER_TAKEOVER_S} s`,
+    ]),
+  );
+  const extra = [
+    m.haLogTakeoverS !== undefined
+      ? `HA log says: takeover within ${m.haLogTakeoverS} s (whole seconds)`
+      : "",
+    m.failbackMs !== undefined ? `failback: ${ms(m.failbackMs)} after the undo` : "",
+    m.bytesByServer.some((b) => b.beforeFault + b.afterFault > 0)
+      ? `bytes served: ${m.bytesByServer.map((b) => `${b.server} ${mb(b.beforeFault)} before / ${mb(b.afterFault)} after the fault`).join(", ")}`
+      : "",
+  ].filter((l) => l !== "");
+  const checks = verdict.checks.flatMap((c) => [
+    `  ${c.status.padEnd(7)} ${c.name}: ${c.detail}`,
+    ...(c.hint ? [`          fix: ${c.hint}`] : []),
+  ]);
+  const timeline = r.timeline.map(
+    (e) => `  ${formatOffset(e).padStart(10)}  ${(e.server ?? "").padEnd(8)}  ${e.text}`,
+  );
+  return [
+    head,
+    "",
+    takeovers,
+    ...extra,
+    "",
+    "checks:",
+    ...checks,
+    "",
+    "timeline (relative to the fault):",
+    ...timeline,
+  ].join("\n");
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
