@@ -30,7 +30,7 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
     return {
       name,
       status: "fail",
-      detail: `${missing.vip} was not taken over within ${seconds(obs.endedAtMs - obs.faultAtMs)}`,
+      detail: `${missing.vip} was not taken over in the ${seconds((obs.undoAtMs ?? obs.endedAtMs) - obs.faultAtMs)} before the fault was undone`,
       hint: adviceFor(engine, { kind: "no-takeover", vip: missing.vip, mode }),
     };
   }
@@ -97,6 +97,13 @@ function dhcpCheck(obs: Observation, m: Measurements): Check {
   const { dhcpHome, target, vips, engine } = obs.setup;
   const vip = vips.find((v) => v.home === dhcpHome)?.vip ?? "";
   const moved = m.takeovers.find((t) => t.vip === vip)?.survivor;
+  if (dhcpHome === target && moved === undefined) {
+    return {
+      name,
+      status: "skipped",
+      detail: `${vip} was not taken over, so DHCP could not follow it`,
+    };
+  }
   const expected = dhcpHome === target ? moved : dhcpHome;
   const running = m.dhcpAfterTakeover;
   const detail = `after the takeover DHCP serves from ${running.join(", ") || "nowhere"} (expected ${expected ?? "the survivor"})`;
@@ -127,6 +134,9 @@ function failbackCheck(obs: Observation, m: Measurements): Check {
   const name = "failback";
   if (obs.undoAtMs === undefined)
     return { name, status: "skipped", detail: "recovery was not run" };
+  if (!m.takeovers.some((t) => t.survivor !== undefined)) {
+    return { name, status: "skipped", detail: "nothing to fail back: no VIP moved" };
+  }
   if (!obs.setup.autoFailback) {
     return {
       name,

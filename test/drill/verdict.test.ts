@@ -145,8 +145,17 @@ describe("verdict", () => {
     obs.monitor = [{ server: "server1", line: carrierLine(T0 + 2, false) }];
     const c = check(obs, "takeover");
     expect(c.status).toBe("fail");
-    expect(c.detail).toBe("192.168.0.253 was not taken over within 20.000 s");
+    expect(c.detail).toBe(
+      "192.168.0.253 was not taken over in the 20.000 s before the fault was undone",
+    );
     expect(c.hint).toMatch(/ipfail/);
+    obs.undoAtMs = T0 + 5000;
+    obs.services = stopScenario().services;
+    const v = judge(obs);
+    expect(v.checks.find((x) => x.name === "takeover")?.detail).toMatch(/in the 5.000 s before/);
+    // With no takeover there is no DHCP move and no failback to judge: skipped, not failed twice.
+    expect(v.checks.find((x) => x.name === "dhcp follows its VIP")?.status).toBe("skipped");
+    expect(v.checks.find((x) => x.name === "failback")?.status).toBe("skipped");
   });
 
   it("fails when a client did not finish, and skips (not passes) checks with no data", () => {

@@ -44,7 +44,9 @@ export interface Marker {
 
 const W = 760;
 const H = 300;
-const PAD = { left: 56, right: 16, top: 16, bottom: 40 };
+// The top band holds the legend; marker labels sit inside the plot, one row per marker, so
+// markers a fraction of a second apart (fault, takeover) stay readable.
+const PAD = { left: 56, right: 16, top: 28, bottom: 28 };
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 /** `zeroMs` is the fault: the x axis reads seconds relative to it. */
@@ -65,14 +67,15 @@ export function throughputSvg(data: Binned, markers: readonly Marker[], zeroMs: 
   });
   const legend = data.series.map((s, i) => {
     const colour = COLOURS[i % COLOURS.length];
-    const lx = PAD.left + 10 + i * 120;
-    return `<rect x="${lx}" y="${PAD.top}" width="12" height="12" fill="${colour}"/><text x="${lx + 16}" y="${PAD.top + 11}">${escapeXml(s.server)}</text>`;
+    const lx = PAD.left + i * 120;
+    return `<rect x="${lx}" y="6" width="12" height="12" fill="${colour}"/><text x="${lx + 16}" y="17">${escapeXml(s.server)}</text>`;
   });
   const marks = markers
     .filter((m) => m.atMs >= data.startMs && m.atMs <= endMs)
-    .map((m) => {
+    .map((m, i) => {
       const mx = x(m.atMs).toFixed(1);
-      return `<line class="marker" x1="${mx}" x2="${mx}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#555" stroke-dasharray="4 3"/><text x="${mx}" y="${H - PAD.bottom + 28}" text-anchor="middle">${escapeXml(m.label)}</text>`;
+      const ly = PAD.top + 12 + 13 * i;
+      return `<line class="marker" x1="${mx}" x2="${mx}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#555" stroke-dasharray="4 3"/><text x="${(x(m.atMs) + 3).toFixed(1)}" y="${ly}">${escapeXml(m.label)}</text>`;
     });
   const ticks = axisTicks(data.startMs - zeroMs, endMs - zeroMs).map((s) => {
     const tx = x(zeroMs + s * 1000).toFixed(1);
