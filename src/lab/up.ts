@@ -3,13 +3,14 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { TaskError } from "../errors.js";
-import { teardown } from "./down.js";
+import { labNamespaces, teardown } from "./down.js";
+import { powerOn } from "./faults.js";
 import { withLabLock } from "./lock.js";
 import { ensureImage } from "./image.js";
 import { readLabInventory } from "./inventory.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "./tree/build.js";
 import { writeLabInventory } from "./lab-inventory.js";
-import { createNetwork } from "./net.js";
+import { allNetns, createNetwork } from "./net.js";
 import { labPaths } from "./paths.js";
 import { DEFAULT_INVENTORY } from "../inventory/load.js";
 import { startServerWithSsh } from "./server.js";
@@ -43,15 +44,15 @@ async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResul
   const plan = planLab(readLabInventory(inventory), opts);
   const elapsed = (): number => Math.round(performance.now() - started);
 
+  const image = await ensureImage(log);
+  await ensureTree(opts.treeBytes ?? parseSize(DEFAULT_TREE_SIZE), log);
   const previous = await readState(plan.name);
-  if (previous) {
+  if (previous && samePlan(previous.plan, plan) && (await reusable(plan, log))) {
+    log(`lab ${plan.name}: already up`);
     const status = await labStatus(plan.name);
-    if (status.up && samePlan(previous.plan, plan)) {
-      log(`lab ${plan.name}: already up`);
-      return { status, reused: true, imageBuilt: false, durationMs: elapsed() };
-    }
-    log(`lab ${plan.name}: replacing the previous lab`);
+    return { status, reused: true, imageBuilt: image.built, durationMs: elapsed() };
   }
+  if (previous) log(`lab ${plan.name}: replacing the previous lab`);
   // Leftovers of a crashed run are cleared by the same code as `lab down`.
   await teardown(plan.name);
   for (const s of plan.servers)
@@ -59,8 +60,6 @@ async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResul
       throw new TaskError(
         `port 127.0.0.1:${s.sshPort} for ${s.name} is in use (another lab? choose --port-base)`,
       );
-  const image = await ensureImage(log);
-  await ensureTree(opts.treeBytes ?? parseSize(DEFAULT_TREE_SIZE), log);
   try {
     await bringUp(plan, inventory, log);
   } catch (err) {
@@ -75,6 +74,17 @@ async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResul
     imageBuilt: image.built,
     durationMs: elapsed(),
   };
+}
+
+/** A lab whose namespaces all exist is kept; servers found powered off are booted again. */
+async function reusable(plan: LabPlan, log: (line: string) => void): Promise<boolean> {
+  const existing = new Set(await labNamespaces(plan.name));
+  if (!allNetns(plan).every((ns) => existing.has(ns))) return false;
+  for (const s of (await labStatus(plan.name)).servers.filter((x) => !x.running)) {
+    log(`lab ${plan.name}: ${s.name} is off, booting it`);
+    await powerOn(plan.name, s.name);
+  }
+  return (await labStatus(plan.name)).up;
 }
 
 async function bringUp(

@@ -2,12 +2,13 @@
 // Debian kernel and a busybox initramfs, so real PXE firmware could boot them), Packages/
 // with many files of realistic sizes, .treeinfo, and SHA256SUMS that install clients verify.
 // Built once into a temporary directory and renamed; rebuilt only when its size changes.
+// Needs the lab image (ensureImage) for its apt lists.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { InputError, TaskError } from "../../errors.js";
-import { CACHE_DIR, TREE_DIR } from "../paths.js";
+import { CACHE_DIR, IMAGE_DIR, TREE_DIR } from "../paths.js";
 import { runOk } from "../run.js";
 import { cpioNewc, dir, file, symlink } from "./cpio.js";
 import { packageContent, planPackages } from "./packages.js";
@@ -20,6 +21,20 @@ export const DEFAULT_TREE_SIZE = "32M";
 const TREE_VERSION = 1;
 const SEED = 20090401;
 const DEBS_DIR = join(CACHE_DIR, "debs");
+
+/** apt options that read the package lists and sources of the lab image (read only), so the
+ *  tree does not depend on this machine's apt lists being present or current. */
+function imageApt(): string[] {
+  return [
+    `-oDir::Etc::SourceList=${join(IMAGE_DIR, "etc/apt/sources.list")}`,
+    "-oDir::Etc::SourceParts=/nonexistent",
+    `-oDir::State::Lists=${join(IMAGE_DIR, "var/lib/apt/lists")}`,
+    `-oDir::State::Status=${join(IMAGE_DIR, "var/lib/dpkg/status")}`,
+    // No package cache files: they would be written into this machine's /var/cache/apt.
+    "-oDir::Cache::pkgcache=",
+    "-oDir::Cache::srcpkgcache=",
+  ];
+}
 
 export interface TreeResult {
   dir: string;
@@ -112,7 +127,7 @@ async function debianPackage(pkg: string): Promise<string> {
     (f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"),
   );
   if (cached) return join(DEBS_DIR, cached);
-  await runOk(["apt-get", "download", pkg], { cwd: DEBS_DIR });
+  await runOk(["apt-get", ...imageApt(), "download", pkg], { cwd: DEBS_DIR });
   const got = (await readdir(DEBS_DIR)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
   if (!got) throw new TaskError(`apt-get download ${pkg} left no .deb in ${DEBS_DIR}`);
   return join(DEBS_DIR, got);
@@ -145,7 +160,7 @@ exec sh
 async function bootFiles(
   log: (line: string) => void,
 ): Promise<{ kernel: Buffer; initrd: Buffer; kernelVersion: string }> {
-  const meta = await runOk(["apt-cache", "depends", "linux-image-amd64"]);
+  const meta = await runOk(["apt-cache", ...imageApt(), "depends", "linux-image-amd64"]);
   const kernelPkg = /Depends: (linux-image-\S+)/.exec(meta.stdout)?.[1];
   if (!kernelPkg) throw new TaskError("apt-cache knows no kernel for linux-image-amd64");
   log(`tree: kernel from ${kernelPkg}, initrd from busybox-static`);
