@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile } from "node:fs/promises";
 import { TaskError } from "../errors.js";
 import { IMAGE_DIR, hostPaths } from "./paths.js";
 import { cmdline, isAlive } from "./procs.js";
-import { run, runOk, spawnDetached, type RunOptions, type RunResult } from "./run.js";
+import { runOk, spawnDetached, type RunOptions, type RunResult } from "./run.js";
 
 // Runs as PID 1 of the new pid namespace, before and until pivot_root; then becomes tini.
 // /run and /tmp are fresh tmpfs at every boot; the overlay upper dir is the persistent disk.
@@ -117,10 +117,6 @@ export function inHostArgv(initPid: number, argv: string[]): string[] {
     ...HOST_ENV,
     ...argv,
   ];
-}
-
-export function runInHost(initPid: number, argv: string[], opts?: RunOptions): Promise<RunResult> {
-  return run(inHostArgv(initPid, argv), opts);
 }
 
 export function runInHostOk(

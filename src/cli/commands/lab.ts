@@ -6,10 +6,11 @@ import { ensureImage } from "../../lab/image.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "../../lab/tree/build.js";
 import { DEFAULT_LAB } from "../../lab/paths.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
-import { labStatus, type LabStatus } from "../../lab/status.js";
+import { labStatus } from "../../lab/status.js";
+import { formatReport, formatStatus } from "../../lab/format.js";
+import { printJson } from "../output.js";
 import { labUp } from "../../lab/up.js";
 import { runInstallWave } from "../../lab/client/wave.js";
-import type { ClientReport } from "../../lab/client/report.js";
 import type { SetExit } from "./index.js";
 
 const log = (line: string): void => console.error(line);
@@ -25,31 +26,9 @@ function requireRoot(): void {
     throw new InputError("the lab needs root (namespaces, mounts, veths): run it as root");
 }
 
-export function formatStatus(s: LabStatus): string {
-  if (!s.up && s.servers.length === 0) return `lab ${s.name}: not up`;
-  const lines = [
-    `lab ${s.name}: ${s.up ? "up" : "DEGRADED (a server is off)"}`,
-    `  LAN bridge ${s.switch?.lanBridge} in namespace ${s.switch?.netns}` +
-      (s.switch?.hbBridge ? `, heartbeat bridge ${s.switch.hbBridge}` : ""),
-    `  ssh key ${s.ssh?.key}, known_hosts ${s.ssh?.knownHosts}`,
-    `  inventory for this lab: ${s.labInventory}`,
-  ];
-  for (const h of [...s.servers, ...s.clients]) {
-    const extra =
-      h.role === "server"
-        ? `ssh 127.0.0.1:${h.sshPort}  init ${h.initPid ?? "-"}  ${h.running ? "on" : "OFF"}`
-        : h.running
-          ? ""
-          : "MISSING";
-    lines.push(
-      `  ${h.name.padEnd(10)} ${h.role.padEnd(6)} ${h.netns.padEnd(18)} ${h.mac}  ${h.address.padEnd(16)} ${extra}`,
-    );
-  }
-  return lines.join("\n");
-}
-
 function print(json: boolean | undefined, value: unknown, text: string): void {
-  console.log(json ? JSON.stringify(value, null, 2) : text);
+  if (json) printJson(value);
+  else console.log(text);
 }
 
 export function register(program: Command, setExit: SetExit): void {
@@ -179,12 +158,4 @@ export function register(program: Command, setExit: SetExit): void {
         setExit(reports.every((r) => r.verdict === "pass") ? 0 : 1);
       },
     );
-}
-
-function formatReport(r: ClientReport): string {
-  const servers = Object.entries(r.bytesByServer)
-    .map(([s, b]) => `${s} ${b}`)
-    .join(", ");
-  const head = `${r.client} ${r.verdict.toUpperCase()} in ${r.durationMs} ms: lease ${r.lease?.ip ?? "-"}, config ${r.pxelinux.used ?? "-"}, ${r.files} files, ${r.bytes} bytes (${servers}), ${r.retries} retries`;
-  return r.error ? `${head}\n  error: ${r.error}` : head;
 }
