@@ -2,7 +2,8 @@
 // [--json] [--report FILE]`: injects a failure, watches the takeover from the servers (ip
 // monitor, tcpdump, the HA log), undoes it, waits for failback, and judges. On the lab's
 // inventory a wave of install clients runs through the fault. Exit 1 when the verdict fails.
-import { rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
@@ -37,6 +38,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, content);
   await rename(tmp, file);

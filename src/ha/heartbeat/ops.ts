@@ -15,6 +15,6 @@ export const heartbeatOps: HaOps = {
   runningProbe: `kill -0 "$(cat ${PIDFILE} 2>/dev/null)" 2>/dev/null`,
   stop: `${STAMP}; service heartbeat stop`,
   crash: killTreeByPidfile(PIDFILE),
-  // /run/heartbeat is on tmpfs and heartbeat does not create it (no systemd to do so).
-  start: "mkdir -p /run/heartbeat && service heartbeat start",
+  // /run/heartbeat must exist (apply creates it; a rebooted lab host's boot recreates it).
+  start: "service heartbeat start",
 };
