@@ -26,6 +26,7 @@ function requireRoot(): void {
     throw new InputError("the lab needs root (namespaces, mounts, veths): run it as root");
 }
 
+/** `--json`: the value as one JSON document; otherwise the text. */
 function print(json: boolean | undefined, value: unknown, text: string): void {
   if (json) printJson(value);
   else console.log(text);
@@ -150,11 +151,16 @@ export function register(program: Command, setExit: SetExit): void {
       }) => {
         requireRoot();
         const names = o.clients ? o.clients.split(",").filter((n) => n !== "") : [];
+        log(
+          `lab ${o.name}: install wave of ${names.length > 0 ? names.join(", ") : "all clients"}`,
+        );
+        // Each client's line as it finishes: on stdout for people, on stderr beside --json.
         const reports = await runInstallWave(o.name, names, {
           timeoutMs: o.timeout * 1000,
           keepFiles: o.keep === true,
+          onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
         });
-        print(o.json, reports, reports.map(formatReport).join("\n"));
+        if (o.json) printJson(reports);
         setExit(reports.every((r) => r.verdict === "pass") ? 0 : 1);
       },
     );

@@ -10,17 +10,24 @@ import { installClient, type InstallOptions } from "./install.js";
 import type { ClientReport } from "./report.js";
 
 /** Runs the named clients (all of the lab's when `clientNames` is empty) at the same time. */
+export interface WaveOptions extends InstallOptions {
+  /** Called as each client finishes, in the order they finish (for progress output). */
+  onReport?: (report: ClientReport) => void;
+}
+
 export async function runInstallWave(
   lab: string,
   clientNames: string[],
-  opts: InstallOptions = {},
+  opts: WaveOptions = {},
 ): Promise<ClientReport[]> {
   const state = await readState(lab);
   if (!state) throw new TaskError(`lab ${lab} is not up (run: ksorch lab up --name ${lab})`);
   const { plan } = state;
   const unknown = clientNames.filter((n) => !plan.clients.some((c) => c.name === n));
   if (unknown.length > 0)
-    throw new InputError(`unknown client(s) ${unknown.join(", ")} in lab ${lab}`, []);
+    throw new InputError(
+      `unknown client(s) ${unknown.join(", ")} in lab ${lab} (it has ${plan.clients.map((c) => c.name).join(", ") || "no clients"})`,
+    );
   const clients =
     clientNames.length === 0
       ? plan.clients
@@ -30,8 +37,13 @@ export async function runInstallWave(
   const dhcpScript = await writeDhcpScript(dir);
   const serversByMac = new Map(plan.servers.map((s) => [s.lanMac, s.name]));
   return Promise.all(
-    clients.map((client) =>
-      installClient({ client, dir: join(dir, client.name), dhcpScript, serversByMac }, opts),
-    ),
+    clients.map(async (client) => {
+      const report = await installClient(
+        { client, dir: join(dir, client.name), dhcpScript, serversByMac },
+        opts,
+      );
+      opts.onReport?.(report);
+      return report;
+    }),
   );
 }
