@@ -53,6 +53,10 @@ describe("ksorch apply", () => {
 
   it("turns a fresh lab into the cluster: dhcpd on server1 only, each VIP with its one owner", async () => {
     const { code, report, stderr } = await apply([inventory]);
+    const failures = report.results.filter(
+      (r) => r.status === "failed" || r.status === "unreachable",
+    );
+    expect(failures.map((r) => `${r.host}: ${r.task}: ${r.reason}`)).toEqual([]);
     expect(report.recap.map((r) => [r.host, r.failed, r.unreachable])).toEqual([
       ["server1", 0, 0],
       ["server2", 0, 0],
