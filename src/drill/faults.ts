@@ -7,6 +7,7 @@ import type { Server } from "../inventory/types.js";
 import type { HaOps } from "../ha/types.js";
 import type { Transport } from "../transport/types.js";
 import type { LabHooks } from "./lab-hooks.js";
+import { mustRun } from "./exec.js";
 import { linkDownCommand, linkUpCommand, stampMs } from "./remote.js";
 import type { FaultMode } from "./types.js";
 
@@ -87,10 +88,4 @@ export async function undoFault(ctx: FaultContext): Promise<void> {
     return;
   }
   await mustRun(ctx.transport(), ctx.ha.start, `start ${ctx.ha.engine}`);
-}
-
-async function mustRun(t: Transport, command: string, what: string): Promise<void> {
-  const r = await t.run(command, { timeoutMs: 60_000 });
-  if (r.exitCode !== 0)
-    throw new TaskError(`${t.host}: cannot ${what} (exit ${r.exitCode}): ${r.stderr.trim()}`);
 }

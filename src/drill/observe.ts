@@ -3,7 +3,6 @@
 // where the moved VIP shows up), and the part of the HA log written during the drill.
 import type { LogClock } from "../ha/logtime.js";
 import type { HaOps } from "../ha/types.js";
-import { TaskError } from "../errors.js";
 import type { Transport } from "../transport/types.js";
 import { parseMonitorLine } from "./ipaddr.js";
 import {
@@ -18,6 +17,7 @@ import {
 } from "./remote.js";
 import { parseTcpdumpLine } from "./tcpdump.js";
 import type { Observation } from "./types.js";
+import { mustRun } from "./exec.js";
 import { need, waitFor } from "./wait.js";
 
 export interface ObservedServer {
@@ -30,14 +30,6 @@ export interface ObservedServer {
 /** HA log size per server when observation started. */
 export type LogOffsets = Map<string, number>;
 
-async function ok(t: Transport, command: string, what: string): Promise<string> {
-  const r = await t.run(command, { timeoutMs: 15_000 });
-  if (r.exitCode !== 0) {
-    throw new TaskError(`${t.host}: cannot ${what} (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  }
-  return r.stdout;
-}
-
 export async function startObservers(
   servers: readonly ObservedServer[],
   transports: ReadonlyMap<string, Transport>,
@@ -48,14 +40,14 @@ export async function startObservers(
   await Promise.all(
     servers.map(async (s) => {
       const t = need(transports, s.name);
-      await ok(t, prepareCommand(), "prepare the drill directory");
-      await ok(t, startMonitorCommand(), "start ip monitor");
+      await mustRun(t, prepareCommand(), "prepare the drill directory");
+      await mustRun(t, startMonitorCommand(), "start ip monitor");
       offsets.set(
         s.name,
-        Number((await ok(t, logOffsetCommand(ha.logFile), "size the HA log")).trim()) || 0,
+        Number((await mustRun(t, logOffsetCommand(ha.logFile), "size the HA log")).trim()) || 0,
       );
       if (!s.capture) return;
-      await ok(t, startCaptureCommand(s.lanInterface, vips), "start tcpdump");
+      await mustRun(t, startCaptureCommand(s.lanInterface, vips), "start tcpdump");
       await waitFor(
         () => t.run(captureReadyCommand()).then((r) => r.exitCode === 0),
         5000,
@@ -68,7 +60,7 @@ export async function startObservers(
 
 /** Restarts the monitor on a server that was power-cycled (its observers died with it). */
 export async function restartMonitor(t: Transport): Promise<void> {
-  await ok(t, `${stopObserversCommand()}; ${startMonitorCommand()}`, "restart ip monitor");
+  await mustRun(t, `${stopObserversCommand()}; ${startMonitorCommand()}`, "restart ip monitor");
 }
 
 export type Recorded = Pick<Observation, "monitor" | "packets" | "haLog">;

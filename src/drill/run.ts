@@ -4,7 +4,6 @@
 // servers recorded and judge it. Everything measured comes from the servers' own clocks.
 import { InputError, TaskError } from "../errors.js";
 import { haOps } from "../ha/engine.js";
-import type { LogClock } from "../ha/logtime.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import type { Transport } from "../transport/types.js";
 import { closeAll, connectAll, connectServer } from "./connect.js";
@@ -19,17 +18,11 @@ import {
 } from "./observe.js";
 import { probeServers } from "./status.js";
 import { drillResult } from "./result.js";
-import type {
-  DrillResult,
-  DrillSetup,
-  FaultMode,
-  Observation,
-  ServiceProbe,
-  Snapshot,
-} from "./types.js";
+import type { DrillResult, DrillSetup, FaultMode, Observation } from "./types.js";
 import { waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
 import { planTopology } from "../topology/plan.js";
-import { sleep } from "./wait.js";
+import { need, sleep } from "./wait.js";
+import { clocksOf, drillSetup, servicesOf, snapshotsOf } from "./setup.js";
 
 export interface DrillOptions {
   mode: FaultMode;
@@ -202,12 +195,6 @@ async function drill(
   return { obs, result: drillResult(obs) };
 }
 
-function need(transports: ReadonlyMap<string, Transport>, name: string): Transport {
-  const t = transports.get(name);
-  if (!t) throw new TaskError(`${name}: not connected`);
-  return t;
-}
-
 function targetServer(inv: Inventory, h: ClusterHealth, wanted: string | undefined): Server {
   const name = wanted ?? h.vips[0]?.owners[0];
   const s = inv.servers.find((x) => x.name === name);
@@ -234,67 +221,4 @@ async function settleDhcp(
     if (serving.some((p) => expected(p.server)) || Date.now() > until) return probes;
     await sleep(200);
   }
-}
-
-function snapshotsOf(probes: ReadonlyMap<string, ProbeOutcome>): Snapshot[] {
-  return [...probes].flatMap(([server, o]) =>
-    o.ok ? [{ server, atMs: o.probe.atMs, addrs: o.probe.addrs, links: o.probe.links }] : [],
-  );
-}
-
-function clocksOf(probes: ReadonlyMap<string, ProbeOutcome>): Map<string, LogClock> {
-  return new Map(
-    [...probes].flatMap(([server, o]) =>
-      o.ok
-        ? [
-            [
-              server,
-              {
-                year: new Date(o.probe.atMs).getUTCFullYear(),
-                utcOffsetMinutes: o.probe.utcOffsetMinutes,
-              },
-            ] as const,
-          ]
-        : [],
-    ),
-  );
-}
-
-function servicesOf(
-  inv: Inventory,
-  probes: ReadonlyMap<string, ProbeOutcome>,
-  phase: ServiceProbe["phase"],
-): ServiceProbe[] {
-  return inv.servers.flatMap((s) => {
-    const o = probes.get(s.name);
-    if (!o?.ok) return [];
-    const lanUp = o.probe.links.find((l) => l.ifname === s.interface)?.carrier ?? false;
-    return [{ server: s.name, atMs: o.probe.atMs, phase, ...o.probe.running, lanUp }];
-  });
-}
-
-function drillSetup(
-  inv: Inventory,
-  mode: FaultMode,
-  target: string,
-  probes: ReadonlyMap<string, ProbeOutcome>,
-): DrillSetup {
-  const lan: DrillSetup["lan"] = {};
-  for (const s of inv.servers) {
-    const o = probes.get(s.name);
-    const mac = o?.ok ? o.probe.links.find((l) => l.ifname === s.interface)?.mac : undefined;
-    lan[s.name] = { interface: s.interface, mac: mac ?? "", address: s.address };
-  }
-  return {
-    engine: inv.ha.engine,
-    mode,
-    target,
-    vips: inv.servers.map((s) => ({ vip: s.vip, home: s.name })),
-    // haresources gives DHCP to the first server's group (src/render/heartbeat.ts).
-    dhcpHome: inv.servers[0]?.name ?? "",
-    lan,
-    clientIps: inv.clients.map((c) => c.ip),
-    maxTakeoverMs: inv.ha.maxTakeoverMs,
-    autoFailback: inv.ha.autoFailback,
-  };
 }
