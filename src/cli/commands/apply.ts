@@ -1,8 +1,7 @@
 // `ksorch apply [INVENTORY] [--check] [--diff] [--limit H1,H2] [--tags T] [--forks N] [--json]`
 import { InvalidArgumentError, type Command } from "commander";
-import { applyInventory } from "../../engine/apply.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
-import { chooseReporter } from "../../ui/select.js";
+import { MODULES } from "../../modules/index.js";
 import type { SetExit } from "./index.js";
 
 const list = (v: string): string[] =>
@@ -15,6 +14,11 @@ function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
   return n;
+}
+
+function modulesHelp(): string {
+  const rows = [...MODULES.values()].map((m) => `  ${m.name.padEnd(13)} ${m.description}`);
+  return `\nModules for playbooks (arguments: playbooks/README.md):\n${rows.join("\n")}\n`;
 }
 
 interface Flags {
@@ -44,7 +48,13 @@ export function register(program: Command, setExit: SetExit): void {
       "trust and record the host key of a server not in known_hosts yet (never a changed one)",
     )
     .option("--playbooks <dir>", "playbook directory (default: the project's playbooks/)")
+    .addHelpText("after", modulesHelp())
     .action(async (inventory: string, f: Flags) => {
+      // Loaded on use: SSH, listr2 and the renderers are not needed by the other commands.
+      const [{ applyInventory }, { chooseReporter }] = await Promise.all([
+        import("../../engine/apply.js"),
+        import("../../ui/select.js"),
+      ]);
       const report = await applyInventory({
         inventory,
         check: f.check === true,
