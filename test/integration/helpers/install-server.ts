@@ -77,7 +77,7 @@ export async function configureInstallServerByHand(
       "  LOCALBOOT 0",
       "LABEL ks",
       "  KERNEL rh9/vmlinuz",
-      `  APPEND initrd=rh9/initrd.img inst.ks=ftp://${ip}/pub/ks/ks.cfg ip=dhcp`,
+      `  APPEND initrd=rh9/initrd.img inst.ks=ftp://${ip}/pub/ks/ks.cfg ip=dhcp console=ttyS0`,
       "",
     ].join("\n"),
   );

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Boots real PXE firmware on a lab's LAN: a QEMU PC (TCG, SeaBIOS + iPXE, e1000 NIC) plugged
+# into the lab's LAN bridge through a tap in the lab's switch namespace. It DHCPs, fetches
+# pxelinux over TFTP, then the kernel and initrd of its pxelinux config, and boots them. The
+# serial console goes to stdout; the script stops the VM once the line `until` appears.
+# Needs qemu-system-x86 and ipxe-qemu. The kernel command line must have console=ttyS0.
+# usage: scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
+set -euo pipefail
+lab=$1
+mac=$2
+until=${3:-"ksorch lab installer"}
+seconds=${4:-120}
+sw="$lab.switch"
+tap=vm$$
+tap=${tap:0:15}
+log=$(mktemp /tmp/ksorch-pxe-vm.XXXXXX)
+
+ip -n "$sw" tuntap add dev "$tap" mode tap
+ip -n "$sw" link set "$tap" master lan0 up
+vm=
+cleanup() {
+  [[ -n $vm ]] && kill "$vm" 2>/dev/null && wait "$vm" 2>/dev/null
+  ip -n "$sw" link del "$tap" 2>/dev/null || true
+  rm -f "$log"
+}
+trap cleanup EXIT
+
+nsenter --net="/run/netns/$sw" qemu-system-x86_64 -machine pc -m 256 -nographic -no-reboot \
+  -boot n -netdev "tap,id=lan,ifname=$tap,script=no,downscript=no" \
+  -device "e1000,netdev=lan,mac=$mac" >"$log" 2>&1 </dev/null &
+vm=$!
+
+found=1
+for ((i = 0; i < seconds * 5; i++)); do
+  if grep -q -- "$until" "$log"; then found=0; break; fi
+  kill -0 "$vm" 2>/dev/null || break
+  sleep 0.2
+done
+tr -d '\r' <"$log" | grep -v '^\s*$' || true
+exit $found
