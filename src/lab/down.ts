@@ -1,6 +1,6 @@
 // Tearing a lab down: every process in its namespaces, its socats, its namespaces and its
 // state directory; nothing of any other lab. Works from names only (namespaces `<lab>.*`,
-// sockets under the lab's dir), so it is safe after a crash and when run twice.
+// sockets in the lab's run dir), so it is safe after a crash and when run twice.
 import { rm } from "node:fs/promises";
 import { TaskError } from "../errors.js";
 import { withLabLock } from "./lock.js";
@@ -35,10 +35,12 @@ export async function teardown(name: string): Promise<DownResult> {
   const namespaces = await labNamespaces(name);
   const paths = labPaths(name);
   // Found, not remembered: a PID recorded before a crash may since belong to someone else,
-  // while a process inside the lab's namespaces or holding the lab's sockets cannot.
+  // while a process inside the lab's namespaces or holding the lab's sockets cannot. Only the
+  // socket directory is matched: `ssh -i <lab key>` or `ksorch apply <lab inventory>` of a
+  // user mention the lab's directory too, and are not the lab's to stop.
   const found = new Set<number>([
     ...(await Promise.all(namespaces.map(pidsInNetns))).flat(),
-    ...(await pidsWithArg(`${paths.root}/`)),
+    ...(await pidsWithArg(`${paths.runDir}/`)),
   ]);
   found.delete(process.pid);
   const killed = [...found];

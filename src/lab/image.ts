@@ -25,10 +25,7 @@ const INSTALLED = [
   "tini",
 ];
 
-/**
- * Downloaded but not installed: `ksorch apply` installs them offline inside a server. Includes
- * openssh-server, which is installed in a second, network-less step (see buildImage).
- */
+/** Downloaded but not installed: `ksorch apply` installs them offline inside a server. */
 export const CACHED_PACKAGES = [
   "isc-dhcp-server",
   "tftpd-hpa",

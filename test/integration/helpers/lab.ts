@@ -42,6 +42,7 @@ export async function ensureLab(name: string, extra: string[] = []): Promise<Lab
 export async function labLeftovers(name: string): Promise<string[]> {
   const root = labPaths(name).root;
   const left: string[] = (await labNamespaces(name)).map((ns) => `namespace ${ns}`);
+  // Broader than what `lab down` kills: any process still naming the lab's directory.
   for (const pid of await pidsWithArg(`${root}/`)) left.push(`process ${pid}`);
   const mounts = await readFile("/proc/self/mountinfo", "utf8");
   for (const line of mounts.split("\n"))
