@@ -71,7 +71,8 @@ export async function startServer(plan: LabPlan, s: LabServer): Promise<StartedS
   const r = await runInHostOk(
     initPid,
     ["sh", "-c", BOOT_SCRIPT, "boot", firstBoot ? "1" : "0", s.name, etcHosts(plan), s.lan],
-    { input: pub },
+    // Bounded: a service start script that hangs must not hang `lab up` or a power-on.
+    { input: pub, timeoutMs: 120_000 },
   );
   return { runtime: { initPid }, hostKey: r.stdout.trim() };
 }

@@ -90,7 +90,7 @@ export async function publishSsh(
     ["socat", `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,nodelay`, `UNIX-CONNECT:${sock}`],
     log,
   );
-  const until = Date.now() + 5000;
+  const until = Date.now() + 15_000;
   while (!(existsSync(sock) && (await canConnect(port)))) {
     if (Date.now() > until) throw new TaskError(`${host}: sshd not published on port ${port}`);
     await new Promise((r) => setTimeout(r, 10));
