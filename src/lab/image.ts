@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { copyFile, readdir, readFile, rename, rm, writeFile, chmod } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { withFileLock } from "./lock.js";
 import { debianMirror } from "./mirror.js";
 import { IMAGE_DIR } from "./paths.js";
 import { runOk } from "./run.js";
@@ -60,8 +61,12 @@ export async function ensureImage(
 ): Promise<ImageResult> {
   const started = performance.now();
   if (await isCurrent(dir)) return { dir, built: false, durationMs: 0 };
-  await buildImage(dir, log);
-  return { dir, built: true, durationMs: Math.round(performance.now() - started) };
+  return withFileLock(`${dir}.lock`, "image", log, async () => {
+    // Another run may have built it while we waited for the lock.
+    if (await isCurrent(dir)) return { dir, built: false, durationMs: 0 };
+    await buildImage(dir, log);
+    return { dir, built: true, durationMs: Math.round(performance.now() - started) };
+  });
 }
 
 async function removeStale(dir: string): Promise<void> {

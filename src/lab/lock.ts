@@ -1,7 +1,8 @@
-// One `lab up` or `lab down` at a time per lab name: several people and test runs share the
-// machine, and two runs building the same namespaces at once would tear each other down.
+// One `lab up` or `lab down` at a time per lab name, one build of the image or the tree at a
+// time: several people and test runs share the machine, and two runs building the same thing
+// at once would tear each other's work down.
 import { mkdir, open, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { TaskError } from "../errors.js";
 import { LABS_DIR } from "./paths.js";
 import { isAlive } from "./procs.js";
@@ -21,20 +22,20 @@ async function tryLock(file: string): Promise<boolean> {
   }
 }
 
-export async function withLabLock<T>(
-  name: string,
+/** Runs `fn` holding the lock file `file` (created, holding our PID, removed afterwards). */
+export async function withFileLock<T>(
+  file: string,
+  what: string,
   log: (line: string) => void,
   fn: () => Promise<T>,
   timeoutMs = 180_000,
 ): Promise<T> {
-  await mkdir(LABS_DIR, { recursive: true });
-  const file = join(LABS_DIR, `.${name}.lock`);
+  await mkdir(dirname(file), { recursive: true });
   const until = Date.now() + timeoutMs;
   let told = false;
   while (!(await tryLock(file))) {
-    if (Date.now() > until)
-      throw new TaskError(`lab ${name}: still locked by another run (${file})`);
-    if (!told) log(`lab ${name}: waiting for another lab up/down to finish`);
+    if (Date.now() > until) throw new TaskError(`${what}: still locked by another run (${file})`);
+    if (!told) log(`${what}: waiting for another run to finish`);
     told = true;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -43,4 +44,12 @@ export async function withLabLock<T>(
   } finally {
     await rm(file, { force: true });
   }
+}
+
+export function withLabLock<T>(
+  name: string,
+  log: (line: string) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withFileLock(join(LABS_DIR, `.${name}.lock`), `lab ${name}`, log, fn);
 }

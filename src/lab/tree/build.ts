@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { dirname, join } from "node:path";
 import { InputError, TaskError } from "../../errors.js";
 import { CACHE_DIR, IMAGE_DIR, TREE_DIR } from "../paths.js";
+import { withFileLock } from "../lock.js";
 import { runOk } from "../run.js";
 import { cpioNewc, dir, file, symlink } from "./cpio.js";
 import { packageContent, planPackages } from "./packages.js";
@@ -56,19 +57,44 @@ export function parseSize(text: string): number {
 
 const markerFile = (treeDir: string): string => `${treeDir}.json`;
 
+async function cachedTree(treeDir: string, sizeBytes: number): Promise<TreeResult | undefined> {
+  const marker = await readFile(markerFile(treeDir), "utf8").catch(() => "");
+  if (!marker || !existsSync(treeDir)) return undefined;
+  const have = JSON.parse(marker) as TreeMarker;
+  if (have.version !== TREE_VERSION || have.seed !== SEED || have.sizeBytes !== sizeBytes)
+    return undefined;
+  return { dir: treeDir, built: false, files: have.files, bytes: have.bytes, durationMs: 0 };
+}
+
+interface TreeMarker {
+  version: number;
+  seed: number;
+  sizeBytes: number;
+  files: number;
+  bytes: number;
+}
+
 export async function ensureTree(
   sizeBytes: number,
   log: (line: string) => void,
   treeDir: string = TREE_DIR,
 ): Promise<TreeResult> {
+  const cached = await cachedTree(treeDir, sizeBytes);
+  if (cached) return cached;
+  return withFileLock(
+    `${treeDir}.lock`,
+    "tree",
+    log,
+    async () => (await cachedTree(treeDir, sizeBytes)) ?? buildTree(sizeBytes, log, treeDir),
+  );
+}
+
+async function buildTree(
+  sizeBytes: number,
+  log: (line: string) => void,
+  treeDir: string,
+): Promise<TreeResult> {
   const started = performance.now();
-  const marker = await readFile(markerFile(treeDir), "utf8").catch(() => "");
-  const want = { version: TREE_VERSION, seed: SEED, sizeBytes };
-  if (marker && existsSync(treeDir)) {
-    const have = JSON.parse(marker) as typeof want & { files: number; bytes: number };
-    if (have.version === want.version && have.sizeBytes === sizeBytes && have.seed === SEED)
-      return { dir: treeDir, built: false, files: have.files, bytes: have.bytes, durationMs: 0 };
-  }
   log(`tree: building ${sizeBytes} bytes into ${treeDir}`);
   const tmp = `${treeDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
@@ -89,12 +115,18 @@ export async function ensureTree(
     await put(`Packages/${p.name}`, packageContent(p, SEED));
   await writeFile(join(tmp, ".treeinfo"), treeinfo(boot.kernelVersion));
   await writeFile(join(tmp, TREE_MANIFEST), sums.join("\n") + "\n");
+  // The marker goes first and comes back last: a tree without one is never trusted.
+  await rm(markerFile(treeDir), { force: true });
   await rm(treeDir, { recursive: true, force: true });
   await rename(tmp, treeDir);
-  await writeFile(
-    markerFile(treeDir),
-    JSON.stringify({ ...want, files: sums.length, bytes }) + "\n",
-  );
+  const marker: TreeMarker = {
+    version: TREE_VERSION,
+    seed: SEED,
+    sizeBytes,
+    files: sums.length,
+    bytes,
+  };
+  await writeFile(markerFile(treeDir), JSON.stringify(marker) + "\n");
   log(`tree: ${sums.length} files, ${bytes} bytes`);
   return {
     dir: treeDir,
