@@ -215,6 +215,12 @@ export class SshTransport implements Transport {
       channel.on("close", () => {
         // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
         const late = opts.timeoutMs !== undefined && performance.now() - started >= opts.timeoutMs;
+        if (exitCode === -1 && !late) {
+          // sshd closed the channel without an exit status: the command's shell could not run
+          // or the session was cut. Report it as ssh(1) would, with a reason.
+          errs.push(Buffer.from("ksorch: the channel closed without an exit status\n"));
+          exitCode = 255;
+        }
         finish(late && exitCode !== 0 ? EXIT_TIMEOUT : exitCode);
       });
       const { stdin } = opts;
