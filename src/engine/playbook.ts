@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { Diagnostic } from "../errors.js";
 import { durationMs } from "../inventory/duration.js";
-import { positionOf, type FieldPath } from "../inventory/positions.js";
+import { positionOf, type Anchor, type FieldPath } from "../inventory/positions.js";
 
 export interface TaskDef {
   name: string;
@@ -72,17 +72,21 @@ class FileProblems {
     readonly doc: Document,
     readonly lines: LineCounter,
   ) {}
-  add(path: FieldPath, message: string, hint?: string, anchor: "key" | "value" = "value"): void {
-    const { line, column } = positionOf(this.doc, this.lines, path, anchor);
-    this.list.push({
-      file: this.file,
-      line,
-      column,
-      field: path.join("."),
-      message,
-      ...(hint ? { hint } : {}),
-    });
+  add(path: FieldPath, message: string, hint?: string, anchor: Anchor = "value"): void {
+    this.list.push(diagnosticIn(this, path, message, hint, anchor));
   }
+}
+
+/** A diagnostic at `path` of a parsed playbook file. */
+function diagnosticIn(
+  at: { file: string; doc: Document; lines: LineCounter },
+  path: FieldPath,
+  message: string,
+  hint?: string,
+  anchor: Anchor = "value",
+): Diagnostic {
+  const { line, column } = positionOf(at.doc, at.lines, path, anchor);
+  return { file: at.file, line, column, field: path.join("."), message, ...(hint ? { hint } : {}) };
 }
 
 function stringList(p: FileProblems, path: FieldPath, v: unknown): string[] {
@@ -254,6 +258,5 @@ export function diagnosticAt(
   message: string,
   hint?: string,
 ): Diagnostic {
-  const { line, column } = positionOf(pb.doc, pb.lines, path);
-  return { file: pb.file, line, column, field: path.join("."), message, ...(hint ? { hint } : {}) };
+  return diagnosticIn(pb, path, message, hint);
 }
