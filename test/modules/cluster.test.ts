@@ -89,3 +89,17 @@ describe("wait_for", () => {
     expect(waitForModule.args.safeParse({ timeout: "soon", port: 21 }).success).toBe(false);
   });
 });
+
+describe("cluster_vips with --limit", () => {
+  it("judges only the VIPs whose owner this run reaches", async () => {
+    const { host } = fakeHost([
+      { match: "ip", answer: { stdout: "2: eth0    inet 192.168.0.253/24 scope global eth0\n" } },
+    ]);
+    const plan = await clusterVipsModule.plan(clusterVipsModule.args.parse({ vips: VIPS }), host);
+    expect(plan).toEqual({
+      kind: "noop",
+      reason:
+        "each VIP has one owner: 192.168.0.253@server1 (not judged, owner not in this run: 192.168.0.254@server2)",
+    });
+  });
+});
