@@ -62,11 +62,30 @@ export async function killProcess(lab: string, host: string, o: KillOptions): Pr
   const pids = r.stdout.split("\n").filter((l) => /^\d+$/.test(l));
   if (pids.length === 0) throw new TaskError(`${host}: no process named ${o.process}`);
   await inHostOk(lab, host, ["kill", "-s", signal.replace(/^SIG/, ""), ...pids]);
+  if (signal === "SIGKILL") await waitExited(lab, host, pids);
   return {
     description: `${host}: kill -${signal.replace(/^SIG/, "")} ${o.process} (pids ${pids.join(" ")} in the host)`,
     at: Date.now(),
     undo: async () => void (await inHostOk(lab, host, ["service", o.service, "start"])),
   };
+}
+
+// Exit 0 once none of the PIDs is alive (a zombie waiting for the host's init counts as gone).
+const ALL_EXITED = String.raw`
+for p; do
+  [ -d /proc/$p ] && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status 2>/dev/null && exit 1
+done
+exit 0
+`;
+
+/** Waits (at most 5 s) until the processes `pids` of the host have exited. */
+async function waitExited(lab: string, host: string, pids: string[]): Promise<void> {
+  const argv = await hostArgv(lab, host, ["sh", "-c", ALL_EXITED, "exited", ...pids]);
+  const until = Date.now() + 5000;
+  while ((await run(argv)).failed) {
+    if (Date.now() > until) throw new TaskError(`${host}: pids ${pids.join(" ")} survived SIGKILL`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
 }
 
 /** Pulls the plug: kills the host's init (all its processes die at once) and takes its NICs
@@ -143,8 +162,23 @@ export async function cutLink(lab: string, host: string, nic: string): Promise<F
   return {
     description: `${host}: ${nic} link cut`,
     at: Date.now(),
-    undo: async () => void (await runOk(["ip", "-n", end.netns, "link", "set", end.ifname, "up"])),
+    undo: async () => {
+      await runOk(["ip", "-n", end.netns, "link", "set", end.ifname, "up"]);
+      await waitCarrier(end.netns, end.ifname);
+    },
   };
+}
+
+/** Waits (at most 5 s) until the link reports a carrier: the kernel signals carrier changes
+ *  with a delay of up to a second, and a restore should return once the cable works. */
+async function waitCarrier(netns: string, ifname: string): Promise<void> {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const r = await run(["ip", "-n", netns, "-o", "link", "show", "dev", ifname]);
+    if (/[<,]LOWER_UP[,>]/.test(r.stdout) && !/NO-CARRIER/.test(r.stdout)) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new TaskError(`${netns}: ${ifname} has no carrier 5 s after it was restored`);
 }
 
 export interface Shape {

@@ -22,7 +22,7 @@ async function sh(host: string, script: string): Promise<string> {
 }
 
 const pings = (from: string, to: string): Promise<string> =>
-  sh(from, `ping -c1 -W1 ${to} >/dev/null && echo yes || echo no`);
+  sh(from, `ping -c2 -i0.2 -W1 ${to} >/dev/null && echo yes || echo no`);
 
 describe("lab faults", () => {
   let status: LabStatus;
