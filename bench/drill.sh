@@ -18,7 +18,9 @@ INV=/var/lib/ksorch/labs/$LAB/inventory.yaml
 
 ksorch lab down --name "$LAB" >/dev/null 2>&1 || true
 ksorch lab up --name "$LAB" >/dev/null
-ksorch apply "$INV" >"$OUT/apply.log" 2>&1 || { tail -20 "$OUT/apply.log" >&2; exit 1; }
+# apply is idempotent: a second run finishes what a transient SSH failure interrupted.
+ksorch apply "$INV" >"$OUT/apply.log" 2>&1 || ksorch apply "$INV" >"$OUT/apply.log" 2>&1 ||
+  { tail -20 "$OUT/apply.log" >&2; exit 1; }
 for mode in $MODES; do
   for i in $(seq "$RUNS"); do
     # A failed verdict exits 1 and is data here, not an error.

@@ -63,6 +63,21 @@ export async function restartMonitor(t: Transport): Promise<void> {
   await mustRun(t, `${stopObserversCommand()}; ${startMonitorCommand()}`, "restart ip monitor");
 }
 
+/** Best effort, for an interrupted drill: stops every observer that can still be reached. */
+export async function stopObservers(
+  servers: readonly ObservedServer[],
+  transports: ReadonlyMap<string, Transport>,
+): Promise<void> {
+  await Promise.all(
+    servers.map((s) =>
+      transports
+        .get(s.name)
+        ?.run(stopObserversCommand())
+        .catch(() => undefined),
+    ),
+  );
+}
+
 export type Recorded = Pick<Observation, "monitor" | "packets" | "haLog">;
 
 /** Stops the observers and reads their files; a server that cannot be read adds nothing. */

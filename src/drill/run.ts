@@ -4,22 +4,31 @@
 // servers recorded and judge it. Everything measured comes from the servers' own clocks.
 import { InputError, TaskError } from "../errors.js";
 import { haOps } from "../ha/engine.js";
+import type { HaOps } from "../ha/types.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import type { Transport } from "../transport/types.js";
 import { closeAll, connectAll, connectServer } from "./connect.js";
 import { checkMode, injectFault, undoFault, type FaultContext } from "./faults.js";
-import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
+import { clusterHealth, type ClusterHealth } from "./health.js";
 import type { LabHooks, WaveOutcome } from "./lab-hooks.js";
 import {
   collectObservations,
   restartMonitor,
   startObservers,
+  stopObservers,
   type ObservedServer,
 } from "./observe.js";
-import { probeServers } from "./status.js";
+import { probeTransports as probe } from "./status.js";
 import { drillResult } from "./result.js";
-import type { DrillResult, DrillSetup, FaultMode, Observation } from "./types.js";
-import { waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
+import type {
+  DrillResult,
+  DrillSetup,
+  FaultMode,
+  Observation,
+  ServiceProbe,
+  Snapshot,
+} from "./types.js";
+import { settleDhcp, waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
 import { planTopology } from "../topology/plan.js";
 import { need, sleep } from "./wait.js";
 import { clocksOf, drillSetup, servicesOf, snapshotsOf } from "./setup.js";
@@ -66,14 +75,19 @@ export async function runDrill(inv: Inventory, opts: DrillOptions): Promise<Dril
   }
 }
 
-async function probe(
-  inv: Inventory,
-  transports: ReadonlyMap<string, Transport>,
-): Promise<Map<string, ProbeOutcome>> {
-  const connections = new Map(
-    [...transports].map(([n, t]) => [n, { ok: true as const, transport: t }]),
-  );
-  return probeServers(inv, connections, false);
+/** What every phase of one drill shares. */
+interface Drill {
+  inv: Inventory;
+  opts: DrillOptions;
+  ha: HaOps;
+  transports: Map<string, Transport>;
+  target: Server;
+  /** VIPs the target held before the fault. */
+  targetVips: string[];
+  observed: ObservedServer[];
+  ctx: FaultContext;
+  takeoverTimeoutMs: number;
+  say: (line: string) => void;
 }
 
 async function drill(
@@ -81,55 +95,179 @@ async function drill(
   opts: DrillOptions,
   transports: Map<string, Transport>,
 ): Promise<DrillRun> {
-  const ha = haOps(inv.ha.engine);
-  const say = opts.progress;
+  const d = await prepare(inv, opts, transports);
+  // From here on an error must not leave observers running or the fault in place.
+  let observing = true;
+  let undone = true;
+  try {
+    const offsets = await startObservers(
+      d.observed,
+      transports,
+      inv.servers.map((s) => s.vip),
+      d.ha,
+    );
+    const first = await probe(inv, transports);
+    const setup = drillSetup(inv, opts.mode, d.target.name, first);
+    const snapshots = snapshotsOf(first);
+    const wave = await startWave(d);
+    undone = false;
+    const fault = await faultAndTakeover(d, setup);
+    await sleep(opts.holdMs);
+    const recovery = await recover(d, fault.atMs);
+    undone = true;
+    const waveOutcome = wave ? await wave.done : undefined;
+    const recorded = await collectObservations(
+      d.observed,
+      transports,
+      offsets,
+      clocksOf(first),
+      d.ha,
+    );
+    observing = false;
+    const obs: Observation = {
+      setup,
+      startedAtMs: Math.min(...snapshots.map((s) => s.atMs)),
+      faultAtMs: fault.atMs,
+      undoAtMs: recovery.undoAtMs,
+      endedAtMs: Date.now(),
+      snapshots: [...snapshots, ...recovery.snapshots],
+      hostDown: recovery.hostDown,
+      services: [...fault.services, ...recovery.services],
+      transfers: waveOutcome?.transfers ?? [],
+      ...recorded,
+      ...(waveOutcome ? { clients: waveOutcome.clients } : {}),
+    };
+    return { obs, result: drillResult(obs) };
+  } finally {
+    if (!undone) {
+      d.say(`the drill was interrupted: undoing ${opts.mode} on ${d.target.name}`);
+      await undoFault(d.ctx).catch((err: unknown) =>
+        d.say(`undo failed (${String(err)}): restore ${d.target.name} by hand`),
+      );
+    }
+    if (observing) await stopObservers(d.observed, transports);
+  }
+}
+
+/** The health gate and the drill's cast: target, its VIPs, who observes what. */
+async function prepare(
+  inv: Inventory,
+  opts: DrillOptions,
+  transports: Map<string, Transport>,
+): Promise<Drill> {
   const before = clusterHealth(inv, await probe(inv, transports), undefined);
   const blocking = before.problems.filter((p) => p.blocking);
   if (blocking.length > 0) {
-    throw new TaskError(
-      `the cluster is not healthy, no drill: ${blocking.map((p) => p.text).join("; ")}`,
-    );
+    const problems = blocking.map((p) => p.text).join("; ");
+    throw new TaskError(`the cluster is not healthy, no drill: ${problems}`);
   }
   const target = targetServer(inv, before, opts.target);
-  const targetVips = before.vips.filter((v) => v.owners[0] === target.name).map((v) => v.vip);
-  const observed: ObservedServer[] = inv.servers.map((s) => ({
+  const ha = haOps(inv.ha.engine);
+  const takeoverTimeoutMs = Math.max(15_000, 5 * inv.ha.maxTakeoverMs);
+  const observed = inv.servers.map((s) => ({
     name: s.name,
     lanInterface: s.interface,
     capture: s.name !== target.name,
   }));
-  say(
+  opts.progress(
     `observing ${inv.servers.length} servers (ip monitor everywhere, tcpdump on all but ${target.name})`,
   );
-  const offsets = await startObservers(
-    observed,
-    transports,
-    inv.servers.map((s) => s.vip),
+  return {
+    inv,
+    opts,
     ha,
+    transports,
+    target,
+    targetVips: before.vips.filter((v) => v.owners[0] === target.name).map((v) => v.vip),
+    observed,
+    ctx: faultContext(opts, target, ha, transports, takeoverTimeoutMs),
+    takeoverTimeoutMs,
+    say: opts.progress,
+  };
+}
+
+/**
+ * Lab only: starts every client and returns once the target's clients download. The wave is
+ * wrapped in an object: an async function returning a bare promise would wait for it.
+ */
+async function startWave(d: Drill): Promise<{ done: Promise<WaveOutcome> } | undefined> {
+  const lab = d.opts.lab;
+  if (!lab) return undefined;
+  d.say(`lab ${lab.name}: starting the install wave; the fault lands once clients download`);
+  const wave = lab.runWave();
+  // Awaited later; an early rejection must not count as unhandled in the meantime.
+  wave.catch(() => undefined);
+  const port = d.inv.install.protocol === "ftp" ? 21 : 80;
+  const served = planTopology(d.inv)
+    .clients.filter((c) => c.server === d.target.name)
+    .map((c) => c.ip);
+  // A wave that ends (or fails) before its clients download must not leave the drill waiting.
+  const downloading = await Promise.race([
+    waitForDownloads(need(d.transports, d.target.name), port, served),
+    wave.then(() => false),
+  ]);
+  if (!downloading)
+    d.say("not all clients were seen downloading from the target; injecting anyway");
+  return { done: wave };
+}
+
+/** Injects the fault, waits for the takeover, and probes where DHCP ended up. */
+async function faultAndTakeover(
+  d: Drill,
+  setup: DrillSetup,
+): Promise<{ atMs: number; services: ServiceProbe[] }> {
+  d.say(`fault: ${d.opts.mode} on ${d.target.name} (holds ${d.targetVips.join(", ")})`);
+  const injected = injectFault(d.ctx);
+  const others = d.inv.servers.filter((s) => s.name !== d.target.name).map((s) => s.name);
+  const taken = await waitTakeover(d.transports, others, d.targetVips, d.takeoverTimeoutMs);
+  const atMs = await injected.atMs;
+  d.say(
+    taken
+      ? "takeover seen (the timings below come from the servers' own records)"
+      : `no takeover within ${d.takeoverTimeoutMs} ms`,
   );
-  const first = await probe(inv, transports);
-  const setup = drillSetup(inv, opts.mode, target.name, first);
-  const snapshots = snapshotsOf(first);
-  const clocks = clocksOf(first);
-  const startedAtMs = Math.min(...snapshots.map((s) => s.atMs));
+  const probes = await settleDhcp(d.inv, d.transports, setup);
+  return { atMs, services: servicesOf(d.inv, probes, "after-takeover") };
+}
 
-  let wave: Promise<WaveOutcome> | undefined;
-  if (opts.lab) {
-    say(`lab ${opts.lab.name}: starting the install wave; the fault lands once clients download`);
-    wave = opts.lab.runWave();
-    const port = inv.install.protocol === "ftp" ? 21 : 80;
-    const served = planTopology(inv)
-      .clients.filter((c) => c.server === target.name)
-      .map((c) => c.ip);
-    // A wave that ends (or fails) before its clients download must not leave the drill waiting.
-    const downloading = await Promise.race([
-      waitForDownloads(need(transports, target.name), port, served),
-      wave.then(() => false),
-    ]);
-    if (!downloading)
-      say("the clients were not all seen downloading from the target; injecting anyway");
+/** Undoes the fault and waits for the cluster to be healthy again (failback). */
+async function recover(
+  d: Drill,
+  faultAtMs: number,
+): Promise<Pick<Observation, "snapshots" | "hostDown" | "services"> & { undoAtMs: number }> {
+  const { inv, opts, target, transports } = d;
+  d.say(`undo: ${opts.mode} on ${target.name}`);
+  const undoAtMs = Date.now();
+  await undoFault(d.ctx);
+  const snapshots: Snapshot[] = [];
+  const poweroff = opts.mode === "poweroff";
+  if (poweroff) {
+    // The target's observers died with it: watch again, from what it holds after booting.
+    await restartMonitor(need(transports, target.name));
+    snapshots.push(
+      ...snapshotsOf(await probe(inv, new Map([[target.name, need(transports, target.name)]]))),
+    );
   }
+  const healthy = await waitHealthy(inv, () => probe(inv, transports), 120_000);
+  d.say(healthy ? "cluster healthy again" : "cluster still not healthy after 120 s");
+  const last = await probe(inv, transports);
+  snapshots.push(...snapshotsOf(last));
+  return {
+    undoAtMs,
+    snapshots,
+    hostDown: poweroff ? [{ server: target.name, atMs: faultAtMs }] : [],
+    services: servicesOf(inv, last, "after-recovery"),
+  };
+}
 
-  const ctx: FaultContext = {
+function faultContext(
+  opts: DrillOptions,
+  target: Server,
+  ha: HaOps,
+  transports: Map<string, Transport>,
+  takeoverTimeoutMs: number,
+): FaultContext {
+  return {
     mode: opts.mode,
     target,
     ha,
@@ -144,55 +282,9 @@ async function drill(
       transports.set(target.name, t);
       return t;
     },
-    linkRestoreS: Math.ceil((opts.holdMs + 60_000) / 1000),
+    // Past the takeover wait, the DHCP settling and the hold: the timer is only a safety net.
+    linkRestoreS: Math.ceil((takeoverTimeoutMs + opts.holdMs + 30_000) / 1000),
   };
-  say(`fault: ${opts.mode} on ${target.name} (holds ${targetVips.join(", ")})`);
-  const injected = injectFault(ctx);
-  const takeoverTimeoutMs = Math.max(15_000, 5 * inv.ha.maxTakeoverMs);
-  const others = inv.servers.filter((s) => s.name !== target.name).map((s) => s.name);
-  const taken = await waitTakeover(transports, others, targetVips, takeoverTimeoutMs);
-  const faultAtMs = await injected.atMs;
-  say(
-    taken
-      ? "takeover seen (the timings below come from the servers' own records)"
-      : `no takeover within ${takeoverTimeoutMs} ms`,
-  );
-
-  const afterTakeover = await settleDhcp(inv, transports, setup);
-  const services = servicesOf(inv, afterTakeover, "after-takeover");
-  await sleep(opts.holdMs);
-
-  say(`undo: ${opts.mode} on ${target.name}`);
-  const undoAtMs = Date.now();
-  await undoFault(ctx);
-  const hostDown = opts.mode === "poweroff" ? [{ server: target.name, atMs: faultAtMs }] : [];
-  if (opts.mode === "poweroff") {
-    await restartMonitor(need(transports, target.name));
-    const rebooted = await probe(inv, new Map([[target.name, need(transports, target.name)]]));
-    snapshots.push(...snapshotsOf(rebooted));
-  }
-  const healthy = await waitHealthy(inv, () => probe(inv, transports), 120_000);
-  say(healthy ? "cluster healthy again" : "cluster still not healthy after 120 s");
-  const last = await probe(inv, transports);
-  snapshots.push(...snapshotsOf(last));
-  services.push(...servicesOf(inv, last, "after-recovery"));
-
-  const waveOutcome = wave ? await wave : undefined;
-  const recorded = await collectObservations(observed, transports, offsets, clocks, ha);
-  const obs: Observation = {
-    setup,
-    startedAtMs,
-    faultAtMs,
-    undoAtMs,
-    endedAtMs: Date.now(),
-    snapshots,
-    hostDown,
-    services,
-    transfers: waveOutcome?.transfers ?? [],
-    ...recorded,
-    ...(waveOutcome ? { clients: waveOutcome.clients } : {}),
-  };
-  return { obs, result: drillResult(obs) };
 }
 
 function targetServer(inv: Inventory, h: ClusterHealth, wanted: string | undefined): Server {
@@ -200,25 +292,4 @@ function targetServer(inv: Inventory, h: ClusterHealth, wanted: string | undefin
   const s = inv.servers.find((x) => x.name === name);
   if (!s) throw new TaskError("no server holds the first VIP");
   return s;
-}
-
-/**
- * Probes until DHCP serves from where it should after the takeover (at most 5 s; the engine
- * starts dhcpd after the VIP): a survivor when the target held it, else its home server. A
- * dhcpd left running elsewhere then shows in the same probe.
- */
-async function settleDhcp(
-  inv: Inventory,
-  transports: ReadonlyMap<string, Transport>,
-  setup: DrillSetup,
-): Promise<Map<string, ProbeOutcome>> {
-  const expected = (server: string): boolean =>
-    setup.dhcpHome === setup.target ? server !== setup.target : server === setup.dhcpHome;
-  const until = Date.now() + 5000;
-  for (;;) {
-    const probes = await probe(inv, transports);
-    const serving = servicesOf(inv, probes, "after-takeover").filter((p) => p.dhcp && p.lanUp);
-    if (serving.some((p) => expected(p.server)) || Date.now() > until) return probes;
-    await sleep(200);
-  }
 }

@@ -2,6 +2,7 @@
 import { haOps } from "../ha/engine.js";
 import { osLayout } from "../inventory/layout.js";
 import type { Inventory, Server } from "../inventory/types.js";
+import type { Transport } from "../transport/types.js";
 import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
 import type { Connection } from "./connect.js";
 import { localManifest } from "./manifest.js";
@@ -54,4 +55,15 @@ export async function checkHealth(
     localManifest(inv.install.source),
   ]);
   return clusterHealth(inv, probes, local);
+}
+
+/** Probes over already open connections, without the tree manifest: the drill polls with it. */
+export async function probeTransports(
+  inv: Inventory,
+  transports: ReadonlyMap<string, Transport>,
+): Promise<Map<string, ProbeOutcome>> {
+  const connections = new Map(
+    [...transports].map(([n, t]) => [n, { ok: true as const, transport: t }]),
+  );
+  return probeServers(inv, connections, false);
 }
