@@ -10,6 +10,7 @@ import type { LabHooks } from "./lab-hooks.js";
 import { mustRun } from "./exec.js";
 import { linkDownCommand, linkUpCommand, stampMs } from "./remote.js";
 import type { FaultMode } from "./types.js";
+import { sleep } from "./wait.js";
 
 export interface FaultContext {
   mode: FaultMode;
@@ -84,8 +85,26 @@ export async function undoFault(ctx: FaultContext): Promise<void> {
   }
   if (ctx.mode === "link") {
     if (lab) await lab.linkUp(target.name);
-    else await mustRun(await ctx.reconnect(), linkUpCommand(target.interface), "bring the link up");
+    else
+      await mustRun(
+        await reconnectAfterLinkCut(ctx),
+        linkUpCommand(target.interface),
+        "bring the link up",
+      );
     return;
   }
   await mustRun(ctx.transport(), ctx.ha.start, `start ${ctx.ha.engine}`);
+}
+
+/**
+ * When management runs over the cut link, the server is unreachable until its own timer
+ * restores the link: wait for that once, then connect again.
+ */
+async function reconnectAfterLinkCut(ctx: FaultContext): Promise<Transport> {
+  try {
+    return await ctx.reconnect();
+  } catch {
+    await sleep(ctx.linkRestoreS * 1000);
+    return ctx.reconnect();
+  }
 }

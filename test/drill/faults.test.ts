@@ -67,6 +67,23 @@ describe("faults", () => {
     );
   });
 
+  it("brings a real server's link back, reconnecting once its own timer restored the link", async () => {
+    const t = new FakeTransport("server1", [{ match: "ip link set dev eth0 up", answer: {} }]);
+    let attempts = 0;
+    const ctx = {
+      ...context(t, "link"),
+      linkRestoreS: 0,
+      reconnect: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error("no route to host");
+        return t;
+      },
+    };
+    await undoFault(ctx);
+    expect(attempts).toBe(2);
+    expect(t.commands()[0]).toMatch(/^ip link set dev eth0 up; /);
+  });
+
   it("uses the lab for power and links, and refuses poweroff without one", async () => {
     const calls: string[] = [];
     const lab = {
