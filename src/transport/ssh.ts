@@ -33,6 +33,8 @@ export interface SshTarget {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Attempts to open a session channel that sshd refused for the moment. */
+const OPEN_RETRIES = 8;
 
 /** Commands run as root: directly when logged in as root, else through non-interactive sudo. */
 function becomeRoot(user: string, command: string): string {
@@ -172,69 +174,85 @@ export class SshTransport implements Transport {
       opts.timeoutMs === undefined
         ? command
         : sh`timeout -s KILL ${Math.ceil(opts.timeoutMs / 1000)} sh -c ${command}`;
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client.exec(
-        opts.become === false ? remote : becomeRoot(this.target.user, remote),
-        (err, ch) =>
-          err
-            ? reject(
-                new ConnectError(this.host, `cannot start a command: ${err.message}`, {
-                  cause: err,
-                }),
-              )
-            : resolve(ch),
-      );
-    });
-    return new Promise<RunResult>((resolve) => {
-      const out: Buffer[] = [];
-      const errs: Buffer[] = [];
-      let exitCode = -1;
-      const finish = (code: number): void => {
-        if (timer) clearTimeout(timer);
-        resolve({
-          command,
-          exitCode: code,
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(errs).toString("utf8"),
-          durationMs: performance.now() - started,
+    return new Promise<RunResult>((resolve, reject) => {
+      // Listeners are attached inside the exec callback, synchronously: ssh2 parses a whole
+      // chunk of packets at once, so a fast command's output, exit status and close can follow
+      // the exec reply in the same tick, and a listener added after an await would miss them.
+      const exec = opts.become === false ? remote : becomeRoot(this.target.user, remote);
+      const attempt = (n: number): void => {
+        this.client.exec(exec, (err, channel) => {
+          if (!err) {
+            this.collect(channel, command, started, opts, resolve);
+            return;
+          }
+          // sshd refuses a new session while too many are open or still closing (MaxSessions);
+          // nothing ran, so trying again a moment later is safe.
+          if (/open failed/i.test(err.message) && n < OPEN_RETRIES && !this.closed) {
+            setTimeout(() => attempt(n + 1), 10 * (n + 1));
+            return;
+          }
+          const message = `cannot start a command: ${err.message}`;
+          reject(new ConnectError(this.host, message, { cause: err }));
         });
       };
-      const timer =
-        opts.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              channel.close();
-              finish(EXIT_TIMEOUT);
-            }, opts.timeoutMs + 2000);
-      channel.on("data", (d: Buffer) => out.push(d));
-      channel.stderr.on("data", (d: Buffer) => errs.push(d));
-      channel.on("exit", (code: number | null) => {
-        // A command killed by a signal has no exit code; 255 is what ssh(1) reports then.
-        exitCode = code ?? 255;
-      });
-      channel.on("close", () => {
-        // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
-        const late = opts.timeoutMs !== undefined && performance.now() - started >= opts.timeoutMs;
-        if (exitCode === -1 && !late) {
-          // sshd closed the channel without an exit status: the command's shell could not run
-          // or the session was cut. Report it as ssh(1) would, with a reason.
-          errs.push(Buffer.from("ksorch: the channel closed without an exit status\n"));
-          exitCode = 255;
-        }
-        finish(late && exitCode !== 0 ? EXIT_TIMEOUT : exitCode);
-      });
-      const { stdin } = opts;
-      if (stdin instanceof Readable) {
-        // A failing local source must not leave the remote command waiting for input forever.
-        stdin.once("error", (err) => {
-          errs.push(Buffer.from(`ksorch: local input failed: ${err.message}\n`));
-          channel.close();
-        });
-        stdin.pipe(channel);
-      } else {
-        channel.end(stdin);
-      }
+      attempt(0);
     });
+  }
+
+  private collect(
+    channel: ClientChannel,
+    command: string,
+    started: number,
+    opts: RunOptions,
+    resolve: (r: RunResult) => void,
+  ): void {
+    const out: Buffer[] = [];
+    const errs: Buffer[] = [];
+    let exitCode = -1;
+    const finish = (code: number): void => {
+      if (timer) clearTimeout(timer);
+      resolve({
+        command,
+        exitCode: code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(errs).toString("utf8"),
+        durationMs: performance.now() - started,
+      });
+    };
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            channel.close();
+            finish(EXIT_TIMEOUT);
+          }, opts.timeoutMs + 2000);
+    channel.on("data", (d: Buffer) => out.push(d));
+    channel.stderr.on("data", (d: Buffer) => errs.push(d));
+    channel.on("exit", (code: number | null) => {
+      // A command killed by a signal has no exit code; 255 is what ssh(1) reports then.
+      exitCode = code ?? 255;
+    });
+    channel.on("close", () => {
+      // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
+      const late = opts.timeoutMs !== undefined && performance.now() - started >= opts.timeoutMs;
+      if (exitCode === -1 && !late) {
+        // sshd closed the channel without an exit status: the session was cut.
+        errs.push(Buffer.from("ksorch: the channel closed without an exit status\n"));
+        exitCode = 255;
+      }
+      finish(late && exitCode !== 0 ? EXIT_TIMEOUT : exitCode);
+    });
+    const { stdin } = opts;
+    if (stdin instanceof Readable) {
+      // A failing local source must not leave the remote command waiting for input forever.
+      stdin.once("error", (e) => {
+        errs.push(Buffer.from(`ksorch: local input failed: ${e.message}\n`));
+        channel.close();
+      });
+      stdin.pipe(channel);
+    } else {
+      channel.end(stdin);
+    }
   }
 
   async close(): Promise<void> {

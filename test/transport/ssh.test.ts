@@ -40,6 +40,14 @@ beforeAll(async () => {
       client.on("session", (accept) => {
         accept().once("exec", (acc, _rej, info) => {
           const stream = acc();
+          // Answer at once: output, exit status and close leave in the same write as the exec
+          // reply, as a fast command's do from a real sshd.
+          if (info.command === "instant") {
+            stream.write("now\n");
+            stream.exit(0);
+            stream.end();
+            return;
+          }
           const p = spawn("/bin/sh", ["-c", info.command]);
           stream.pipe(p.stdin);
           p.stdout.pipe(stream, { end: false });
@@ -86,6 +94,13 @@ describe("SshTransport", () => {
     expect((await t.run("wc -c", { stdin: "12345" })).stdout.trim()).toBe("5");
     for (let i = 0; i < 5; i++) expect((await t.run("true")).exitCode).toBe(0);
     expect(connections - before).toBe(1);
+    await t.close();
+  });
+
+  it("keeps the output and exit status of commands that finish within the exec reply", async () => {
+    const t = await SshTransport.connect(await target(hostLine));
+    const results = await Promise.all(Array.from({ length: 40 }, () => t.run("instant")));
+    expect(new Set(results.map((r) => `${r.exitCode} ${r.stdout}`))).toEqual(new Set(["0 now\n"]));
     await t.close();
   });
 
