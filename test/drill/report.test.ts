@@ -53,6 +53,7 @@ describe("renderHtmlReport", () => {
     expect(html).toMatch(/<line class="marker"[^>]*\/><text[^>]*>fault<\/text>/);
     expect(html).toContain(">takeover</text>");
     expect(html).toContain("<td>server2</td><td>3000000</td><td>5000000</td>");
+    expect(html).toContain("The paper measured about 4 s");
     const json = /<script type="application\/json" id="drill-result">(.*)<\/script>/.exec(
       html,
     )?.[1];

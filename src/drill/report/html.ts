@@ -5,6 +5,7 @@ import { formatOffset } from "../timeline.js";
 import type { DrillResult, Observation } from "../types.js";
 import { binThroughput, throughputSvg, type Marker } from "./chart.js";
 import { escapeXml, jsonForScript } from "./escape.js";
+import { PAPER_TAKEOVER_S } from "../summary.js";
 
 const STYLE = `body{font-family:sans-serif;max-width:860px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
@@ -43,6 +44,7 @@ export function renderHtmlReport(obs: Observation, result: DrillResult): string 
         ].map(escapeXml),
       ),
     ),
+    `<p>${escapeXml(comparison(result))}</p>`,
     "<h2>Throughput per server</h2>",
     chart(obs, result),
     table(
@@ -60,6 +62,17 @@ export function renderHtmlReport(obs: Observation, result: DrillResult): string 
     "</body></html>",
     "",
   ].join("\n");
+}
+
+function comparison(r: DrillResult): string {
+  const log = r.measurements.haLogTakeoverS;
+  const logged =
+    log === undefined ? "" : ` This drill's HA log says ${log} s at the same resolution.`;
+  return (
+    `Limit: ${r.setup.maxTakeoverMs} ms (ha.max_takeover). The paper measured about ` +
+    `${PAPER_TAKEOVER_S} s after \`service heartbeat stop\`, read from heartbeat's log in whole ` +
+    `seconds.${logged}`
+  );
 }
 
 function chart(obs: Observation, result: DrillResult): string {
