@@ -8,6 +8,8 @@ import type { Transfer } from "./report.js";
 
 /** curl's exit code for a file the TFTP server does not have. */
 export const TFTP_NOT_FOUND = 68;
+/** TFTP errors another attempt will not fix: access violation, illegal operation. */
+export const TFTP_PERMANENT = new Set([69, 71]);
 /** Exit codes that another attempt will not fix (bad URL, access denied, no such file). */
 const PERMANENT = new Set([1, 3, 6, 9, 19, 22, 67, 78]);
 const RESUME_BEYOND_END = 36;
@@ -92,6 +94,9 @@ export async function download(
   file: string,
   url: string,
   dest: string,
+  /** Whether `dest` already holds the whole file: an attempt can fail after its last byte
+   *  (the FTP server's closing reply lost in a failover), and must not count as a failure. */
+  isComplete?: () => Promise<boolean>,
 ): Promise<void> {
   let permanent = 0;
   for (let attempt = 0; ; attempt++) {
@@ -101,6 +106,8 @@ export async function download(
       ctx.netns,
       [
         ...resume,
+        // HTTP errors (404) as failures rather than saved error pages.
+        "--fail",
         "--speed-limit",
         "1",
         "--speed-time",
@@ -114,7 +121,7 @@ export async function download(
       Math.max(5_000, ctx.deadline - Date.now() + 5_000),
     );
     await record(ctx, file, start, r, new URL(url).hostname);
-    if (r.exitCode === 0) return;
+    if (r.exitCode === 0 || (isComplete && (await isComplete()))) return;
     if (r.exitCode === RESUME_BEYOND_END) await rm(dest, { force: true });
     if (PERMANENT.has(r.exitCode)) permanent++;
     if (permanent >= 3 || Date.now() > ctx.deadline)

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
 import { requestLease } from "./dhcp.js";
-import { download, tftpGet, TFTP_NOT_FOUND, type FetchContext } from "./fetch.js";
+import { download, tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
 import { installUrl, joinUrl, parseManifest } from "./kickstart.js";
 import { kickstartUrl, parsePxelinuxConfig, pxelinuxSearchOrder, tftpPath } from "./pxelinux.js";
 import { throughput, totals, type ClientReport, type TimelineEvent } from "./report.js";
@@ -126,8 +126,10 @@ async function chain(
   const tftp = async (path: string, dest: string): Promise<number> => {
     for (;;) {
       const code = await tftpGet(ctx, lease.siaddr, path, dest);
-      if (code === 0 || code === TFTP_NOT_FOUND || Date.now() > ctx.deadline) return code;
+      if (code === 0 || code === TFTP_NOT_FOUND || TFTP_PERMANENT.has(code)) return code;
+      if (Date.now() > ctx.deadline) return code;
       ctx.onRetry(`tftp:${path}`, code);
+      await new Promise((r) => setTimeout(r, 200));
     }
   };
   const must = async (path: string, dest: string): Promise<void> => {
@@ -180,7 +182,13 @@ async function chain(
     if (rel.split("/").includes("..")) throw new Error(`${TREE_MANIFEST}: unsafe path ${rel}`);
     const dest = join(tree, rel);
     await mkdir(dirname(dest), { recursive: true });
-    await download(ctx, rel, joinUrl(treeUrl, rel), dest);
+    await download(
+      ctx,
+      rel,
+      joinUrl(treeUrl, rel),
+      dest,
+      async () => (await sha256File(dest)) === sum,
+    );
     if ((await sha256File(dest)) !== sum) report.checksumFailures.push(rel);
     report.files++;
   }
