@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 # debootstrap builds the lab image; socat publishes each lab server's sshd on a loopback port;
 # iproute2 makes the namespaces; isc-dhcp-server gives `dhcpd -t` to check rendered configs;
-# tcpdump, busybox (udhcpc), curl and tftp-hpa serve the emulated install clients.
+# tcpdump, busybox (udhcpc), curl and tftp-hpa serve the emulated install clients; QEMU with
+# iPXE ROMs is a real PXE PC on the lab's LAN.
 packages=(debootstrap socat iproute2 iptables isc-dhcp-server tcpdump busybox curl tftp-hpa
-  openssh-client ca-certificates)
+  openssh-client ca-certificates qemu-system-x86 ipxe-qemu)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -32,3 +33,5 @@ fi
 node -e 'const [M] = process.versions.node.split(".").map(Number); if (M < 20) { console.error(`ksorch needs Node 20 or later, found ${process.versions.node}`); process.exit(1); }'
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
+# The lab's Debian image and install tree: built once (about a minute), then reused.
+node dist/cli/main.js lab image
