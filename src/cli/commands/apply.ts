@@ -64,7 +64,7 @@ export function register(program: Command, setExit: SetExit): void {
         forks: f.forks,
         acceptNewHostKeys: f.acceptNewHostKeys === true,
         ...(f.playbooks ? { playbooksDir: f.playbooks } : {}),
-        reporter: chooseReporter({ json: f.json === true }),
+        reporter: await chooseReporter({ json: f.json === true }),
       });
       setExit(report.exitCode);
     });
