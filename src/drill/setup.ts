@@ -12,21 +12,13 @@ export function snapshotsOf(probes: ReadonlyMap<string, ProbeOutcome>): Snapshot
 }
 
 export function clocksOf(probes: ReadonlyMap<string, ProbeOutcome>): Map<string, LogClock> {
-  return new Map(
-    [...probes].flatMap(([server, o]) =>
-      o.ok
-        ? [
-            [
-              server,
-              {
-                year: new Date(o.probe.atMs).getUTCFullYear(),
-                utcOffsetMinutes: o.probe.utcOffsetMinutes,
-              },
-            ] as const,
-          ]
-        : [],
-    ),
-  );
+  const clocks = new Map<string, LogClock>();
+  for (const [server, o] of probes) {
+    if (!o.ok) continue;
+    const year = new Date(o.probe.atMs).getUTCFullYear();
+    clocks.set(server, { year, utcOffsetMinutes: o.probe.utcOffsetMinutes });
+  }
+  return clocks;
 }
 
 export function servicesOf(
