@@ -2,6 +2,7 @@
 // each server and append to files under DRILL_DIR, so they survive a lost SSH connection and
 // their timestamps come from the server; the drill reads the files at the end. Observers are
 // stopped by the PIDs they recorded, after checking the PID still runs the same program.
+import { STAMP } from "../ha/shell.js";
 import { sh } from "../transport/quote.js";
 import { captureFilter } from "./tcpdump.js";
 
@@ -48,17 +49,18 @@ export function readObserverCommand(name: "monitor" | "tcpdump"): string {
   return sh`cat ${file(name)} 2>/dev/null || true`;
 }
 
-const PROGRAMS = { monitor: "monitor", tcpdump: "tcpdump", restore: "sleep" } as const;
-type Observer = keyof typeof PROGRAMS;
+/** What the drill leaves running on a server, with a word of its command line to recognise it. */
+const DETACHED = { monitor: "monitor", tcpdump: "tcpdump", restore: "sleep" } as const;
+type Detached = keyof typeof DETACHED;
 
 /** Kills a recorded process if /proc still shows its program: after a reboot a PID may be reused. */
-function stopCommand(name: Observer): string {
+function stopCommand(name: Detached): string {
   const pidFile = file(`${name}.pid`);
-  return sh`if p=$(cat ${pidFile} 2>/dev/null) && tr '\\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -q ${PROGRAMS[name]}; then kill "$p"; fi; rm -f ${pidFile}`;
+  return sh`if p=$(cat ${pidFile} 2>/dev/null) && tr '\\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -q ${DETACHED[name]}; then kill "$p"; fi; rm -f ${pidFile}`;
 }
 
 export function stopObserversCommand(): string {
-  return (Object.keys(PROGRAMS) as Observer[]).map(stopCommand).join("; ");
+  return (Object.keys(DETACHED) as Detached[]).map(stopCommand).join("; ");
 }
 
 /**
@@ -68,8 +70,8 @@ export function stopObserversCommand(): string {
  */
 export function linkDownCommand(lanInterface: string, restoreS: number): string {
   return [
-    detached("restore", sh`sh -c ${`sleep ${restoreS}; ip link set dev ${lanInterface} up`}`),
-    "date +%s%N",
+    detached("restore", sh`sh -c ${sh`sleep ${restoreS}; ip link set dev ${lanInterface} up`}`),
+    STAMP,
     sh`ip link set dev ${lanInterface} down`,
   ].join("; ");
 }
