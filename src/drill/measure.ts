@@ -31,18 +31,24 @@ export function measure(obs: Observation): Measurements {
 
 function takeover(obs: Observation, intervals: readonly Ownership[], vip: string): VipTakeover {
   const t: VipTakeover = { vip };
+  // Only what happened while the fault held: after the undo the VIP's moves are the failback.
+  const until = obs.undoAtMs ?? obs.endedAtMs;
   const taken = intervals.find(
-    (o) => o.vip === vip && o.server !== obs.setup.target && o.fromMs >= obs.faultAtMs,
+    (o) =>
+      o.vip === vip &&
+      o.server !== obs.setup.target &&
+      o.fromMs >= obs.faultAtMs &&
+      o.fromMs < until,
   );
   if (!taken) return t;
   t.survivor = taken.server;
-  t.onSurvivorMs = taken.fromMs - obs.faultAtMs;
+  t.onSurvivorMs = sinceFault(obs, taken.fromMs);
   const mac = obs.setup.lan[taken.server]?.mac;
   const after = obs.packets
     .map((p) => p.packet)
     .filter((p) => p.atMs >= obs.faultAtMs && p.srcMac === mac);
   const garp = after.find((p) => gratuitousArpFor(p) === vip);
-  if (garp) t.firstGarpMs = garp.atMs - obs.faultAtMs;
+  if (garp) t.firstGarpMs = sinceFault(obs, garp.atMs);
   // A service answering (TCP or UDP, so with a port), not an ICMP error about a lost transfer.
   const answer = after.find(
     (p) =>
@@ -50,8 +56,13 @@ function takeover(obs: Observation, intervals: readonly Ownership[], vip: string
       answeredFrom(p) === vip &&
       obs.setup.clientIps.includes(p.ipv4.dst),
   );
-  if (answer) t.firstAnswerMs = answer.atMs - obs.faultAtMs;
+  if (answer) t.firstAnswerMs = sinceFault(obs, answer.atMs);
   return t;
+}
+
+/** Milliseconds after the fault, to 0.1 ms: tcpdump and ip monitor stamp microseconds. */
+function sinceFault(obs: Observation, atMs: number): number {
+  return Math.round((atMs - obs.faultAtMs) * 10) / 10;
 }
 
 /**

@@ -190,3 +190,15 @@ describe("verdict", () => {
     expect(c.hint).toMatch(/auto_failback on/);
   });
 });
+
+describe("takeover window", () => {
+  it("does not count a move after the undo as the takeover", () => {
+    const obs = baseObservation("link");
+    obs.undoAtMs = T0 + 5000;
+    obs.monitor = [
+      { server: "server1", line: carrierLine(T0 + 2, false) },
+      { server: "server2", line: vipLine(T0 + 5200, VIP1) },
+    ];
+    expect(measure(obs).takeovers[0]?.onSurvivorMs).toBeUndefined();
+  });
+});
