@@ -42,6 +42,8 @@ export interface PlaybookDef {
   handlers: TaskDef[];
   /** One failed host stops every host (default: the others go on). */
   anyErrorsFatal: boolean;
+  /** At most this many hosts run the playbook at once (1: a rolling change); else --forks. */
+  serial?: number;
   /** For positions of later (argument) diagnostics. */
   doc: Document;
   lines: LineCounter;
@@ -59,7 +61,7 @@ const TASK_KEYS = new Set([
   "run_once",
   "loop",
 ]);
-const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal"]);
+const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal", "serial"]);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -208,6 +210,10 @@ export function parsePlaybook(
     }
     return list.flatMap((t, i) => parseTask(p, [key, i], t, modules));
   };
+  const { serial } = raw;
+  if (serial !== undefined && !(Number.isInteger(serial) && (serial as number) >= 1)) {
+    p.add(["serial"], "must be a whole number >= 1", "serial: 1 changes one host at a time");
+  }
   const tasks = tasksOf("tasks");
   const handlers = tasksOf("handlers");
   const handlerNames = new Set(handlers.map((h) => h.name));
@@ -228,6 +234,7 @@ export function parsePlaybook(
     tasks,
     handlers,
     anyErrorsFatal: raw.any_errors_fatal === true,
+    ...(typeof serial === "number" ? { serial } : {}),
     doc,
     lines,
   };

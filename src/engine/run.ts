@@ -240,7 +240,9 @@ export async function runPlaybooks(
     if (inPlay.length === 0) continue;
     opts.reporter.playbookStart(pb.name);
     const first = inPlay[0]?.host.name;
-    await Promise.all(inPlay.map((s) => limit(() => runPlaybookOnHost(s, pb, first))));
+    const batch =
+      pb.serial === undefined ? limit : pLimit(Math.min(pb.serial, Math.max(1, opts.forks)));
+    await Promise.all(inPlay.map((s) => batch(() => runPlaybookOnHost(s, pb, first))));
     if (pb.anyErrorsFatal && inPlay.some((s) => s.stopped))
       for (const s of states) s.stopped = true;
   }

@@ -243,3 +243,35 @@ tasks:
     });
   });
 });
+
+describe("serial", () => {
+  it("runs a serial: 1 playbook on one host after the other, handlers included", async () => {
+    const pb = load(`
+name: rolling
+serial: 1
+tasks:
+  - name: a
+    marker: { path: /a }
+    notify: reload
+handlers:
+  - name: reload
+    marker: { path: /reloaded }
+`);
+    const r = await run(pb, { s1: markerHost("s1").t, s2: markerHost("s2").t });
+    expect(r.results.map((x) => `${x.host}:${x.task}`)).toEqual([
+      "s1:a",
+      "s1:reload",
+      "s2:a",
+      "s2:reload",
+    ]);
+    // Without serial the same playbook runs on both hosts at once.
+    const parallel = { ...pb[0], serial: undefined } as PlaybookDef;
+    const p = await run([parallel], { s1: markerHost("s1").t, s2: markerHost("s2").t });
+    expect(p.results.map((x) => `${x.host}:${x.task}`)).toEqual([
+      "s1:a",
+      "s2:a",
+      "s1:reload",
+      "s2:reload",
+    ]);
+  });
+});
