@@ -130,7 +130,10 @@ function findProblems(
     }
   }
   for (const v of vips) {
-    if (v.owners.length === 0) add(`${v.vip} has no owner`, true);
+    if (v.owners.length === 0) {
+      const unknown = servers.some((s) => !s.reachable) ? " among the reachable servers" : "";
+      add(`${v.vip} has no owner${unknown}`, true);
+    }
     if (v.owners.length > 1)
       add(`${v.vip} is held by ${v.owners.length} servers: ${v.owners.join(", ")}`, true);
   }

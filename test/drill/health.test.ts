@@ -96,8 +96,8 @@ describe("clusterHealth", () => {
       "server1: LAN link eth0 has no carrier",
       "server1: install tree differs from the local source",
       "server2 is unreachable: connection refused",
-      "192.168.0.253 has no owner",
-      "192.168.0.254 has no owner",
+      "192.168.0.253 has no owner among the reachable servers",
+      "192.168.0.254 has no owner among the reachable servers",
       "DHCP serves from 0 servers (expected 1)",
     ]);
   });
