@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // The only place that exits. Each subcommand lives in ./commands/<name>.ts and returns an exit
 // code; errors from the tree in ../errors.ts are turned into a message and a fixed exit code.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConnectError, InputError, TaskError, formatDiagnostic } from "../errors.js";
 import { registerCommands } from "./commands/index.js";
+
+function version(): string {
+  const pkg = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+}
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -28,16 +34,21 @@ function report(err: unknown): number {
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("ksorch")
+    .version(version())
     .description(
       "Build a highly available Kickstart install cluster over SSH and drill its failover",
     )
     .exitOverride()
     .showHelpAfterError();
   let code = EXIT_OK;
-  registerCommands(program, (c) => {
-    code = c;
-  });
   try {
+    await registerCommands(
+      program,
+      (c) => {
+        code = c;
+      },
+      argv[2],
+    );
     await program.parseAsync(argv);
   } catch (err) {
     return report(err);

@@ -1,22 +1,32 @@
 import type { Command } from "commander";
-import { register as registerDrill } from "./drill.js";
-import { register as registerApply } from "./apply.js";
-import { register as registerLab } from "./lab.js";
-import { register as registerPlan } from "./plan.js";
-import { register as registerRender } from "./render.js";
-import { register as registerStatus } from "./status.js";
-import { register as registerValidate } from "./validate.js";
 
 /** Each command module registers itself and reports its exit code through `setExit`. */
 export type SetExit = (code: number) => void;
 
-export function registerCommands(program: Command, setExit: SetExit): void {
-  registerLab(program, setExit);
-  registerValidate(program, setExit);
-  registerPlan(program, setExit);
-  registerRender(program, setExit);
-  registerStatus(program, setExit);
-  registerDrill(program, setExit);
-  registerApply(program, setExit);
-  // Filled in by the command modules: validate, plan, render, apply, status, drill, lab.
+interface CommandModule {
+  register(program: Command, setExit: SetExit): void;
+}
+
+// In the order `ksorch --help` lists them. Loaded on demand: a run of one command does not pay
+// for loading the others (SSH, the lab, the drill), which is most of a no-op apply's start-up.
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  validate: () => import("./validate.js"),
+  plan: () => import("./plan.js"),
+  render: () => import("./render.js"),
+  apply: () => import("./apply.js"),
+  status: () => import("./status.js"),
+  drill: () => import("./drill.js"),
+  lab: () => import("./lab.js"),
+};
+
+/** Registers the command named by `name`, or every command when `name` names none of them
+ *  (help, a typo: commander then lists them all). */
+export async function registerCommands(
+  program: Command,
+  setExit: SetExit,
+  name: string | undefined,
+): Promise<void> {
+  const load = name !== undefined ? COMMANDS[name] : undefined;
+  const modules = await Promise.all(load ? [load()] : Object.values(COMMANDS).map((l) => l()));
+  for (const m of modules) m.register(program, setExit);
 }
