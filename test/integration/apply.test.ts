@@ -10,9 +10,9 @@ import type { ApplyReport } from "../../src/engine/results.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { ensureLab, ksorch } from "./helpers/lab.js";
+import { ensureLab, ksorch, testLab } from "./helpers/lab.js";
 
-const LAB = "applyit";
+const LAB = testLab("applyit");
 let inventory: string;
 
 async function apply(

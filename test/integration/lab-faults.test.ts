@@ -12,9 +12,9 @@ import {
 } from "../../src/lab/faults.js";
 import { runOk } from "../../src/lab/run.js";
 import type { LabStatus } from "../../src/lab/status.js";
-import { ensureLab, ksorch, labLeftovers, ssh } from "./helpers/lab.js";
+import { ensureLab, ksorch, labLeftovers, ssh, testLab } from "./helpers/lab.js";
 
-const LAB = "ftlab";
+const LAB = testLab("ftlab");
 
 async function sh(host: string, script: string): Promise<string> {
   const r = await execInHost(LAB, host, ["sh", "-c", script]);

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cutLink } from "../../src/lab/faults.js";
 import type { LabStatus } from "../../src/lab/status.js";
 import { configureInstallServerByHand } from "./helpers/install-server.js";
-import { REPO, ensureLab, ksorch, labLeftovers } from "./helpers/lab.js";
+import { ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
 
-const LAB = "vmlab";
+const LAB = testLab("vmlab");
 const QEMU = "/usr/bin/qemu-system-x86_64";
 const hasQemu = existsSync(QEMU) && existsSync("/usr/lib/ipxe/qemu/pxe-e1000.rom");
 

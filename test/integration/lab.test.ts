@@ -13,9 +13,9 @@ import { cutLink, shapeLink } from "../../src/lab/faults.js";
 import { TREE_DIR, labPaths } from "../../src/lab/paths.js";
 import { KERNEL_PATH } from "../../src/lab/tree/build.js";
 import { configureInstallServerByHand } from "./helpers/install-server.js";
-import { REPO, ensureLab, ksorch, labLeftovers, ssh } from "./helpers/lab.js";
+import { ensureLab, ksorch, labLeftovers, REPO, ssh, testLab } from "./helpers/lab.js";
 
-const LAB = "itlab";
+const LAB = testLab("itlab");
 
 describe("ksorch lab", () => {
   let status: LabStatus;

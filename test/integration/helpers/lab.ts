@@ -20,6 +20,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The lab name a test file uses: its own base name, plus KSORCH_TEST_LAB_SUFFIX when set, so
+ *  a second checkout can run the suite while another one's labs are up. */
+export function testLab(base: string): string {
+  return base + (process.env.KSORCH_TEST_LAB_SUFFIX ?? "");
+}
+
 /** Runs `ksorch ARGS` (the built CLI, as a user would) and returns its exit code and output. */
 export async function ksorch(args: string[]): Promise<CliResult> {
   try {
