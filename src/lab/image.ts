@@ -1,17 +1,17 @@
 // The Debian image every lab host boots from (the overlay's lower layer). Built once with
 // debootstrap into a temporary directory and renamed into place, so an interrupted build
-// leaves nothing that looks finished.
+// leaves nothing that looks finished. A new version (more cached packages) starts from a copy
+// of the newest older image when there is one: same base files, so a running lab's server
+// that reboots onto the new version finds what its disk was made on, and no debootstrap.
 import { existsSync } from "node:fs";
 import { copyFile, readdir, readFile, rename, rm, writeFile, chmod } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { withFileLock } from "./lock.js";
 import { debianMirror } from "./mirror.js";
-import { IMAGE_DIR } from "./paths.js";
+import { IMAGE_DIR, IMAGE_VERSION } from "./paths.js";
 import { runOk } from "./run.js";
 
 const SUITE = "bookworm";
-/** Bump when the image's contents change, so cached images are rebuilt. */
-const IMAGE_VERSION = 1;
 const MARKER = ".ksorch-image.json";
 
 /** Installed: what a bare server has before `ksorch apply` (sshd, tools, an init). */
@@ -38,6 +38,9 @@ export const CACHED_PACKAGES = [
   "tcpdump",
   "net-tools",
   "rsync",
+  // Since version 2: HTTP install source, and GRUB's EFI modules for UEFI clients.
+  "lighttpd",
+  "grub-efi-amd64-bin",
 ];
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C" };
@@ -48,10 +51,26 @@ export interface ImageResult {
   durationMs: number;
 }
 
-async function isCurrent(dir: string): Promise<boolean> {
+async function imageVersion(dir: string): Promise<number | undefined> {
   const text = await readFile(join(dir, MARKER), "utf8").catch(() => "");
-  if (!text) return false;
-  return (JSON.parse(text) as { version?: number }).version === IMAGE_VERSION;
+  return text ? (JSON.parse(text) as { version?: number }).version : undefined;
+}
+
+async function isCurrent(dir: string): Promise<boolean> {
+  return (await imageVersion(dir)) === IMAGE_VERSION;
+}
+
+/** The newest finished image of an older version beside `dir` (`image`, `image-vN`). */
+export async function olderImage(dir: string): Promise<string | undefined> {
+  const parent = dirname(dir);
+  let best: { dir: string; version: number } | undefined;
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    if (!/^image(-v\d+)?$/.test(entry)) continue;
+    const version = await imageVersion(join(parent, entry));
+    if (version !== undefined && version < IMAGE_VERSION && version > (best?.version ?? 0))
+      best = { dir: join(parent, entry), version };
+  }
+  return best?.dir;
 }
 
 /** Returns the cached image, building it first when it is missing or out of date. */
@@ -80,6 +99,43 @@ async function buildImage(dir: string, log: (line: string) => void): Promise<voi
   await runOk(["mkdir", "-p", dirname(dir)]);
   await removeStale(dir);
   const tmp = `${dir}.tmp-${process.pid}`;
+  const seed = await olderImage(dir);
+  if (seed) {
+    log(`image: copying ${seed} into ${tmp}, then downloading the packages it lacks`);
+    await runOk(["cp", "-a", "--reflink=auto", seed, tmp]);
+  } else await bootstrap(tmp, log);
+  await copyFile("/etc/resolv.conf", join(tmp, "etc/resolv.conf"));
+  // Only during the build: keeps package scripts from starting daemons in the chroot.
+  const policy = join(tmp, "usr/sbin/policy-rc.d");
+  await writeFile(policy, "#!/bin/sh\nexit 101\n");
+  await chmod(policy, 0o755);
+  // A copied image keeps its apt lists: the packages it already caches match them.
+  if (!seed) await installSshd(tmp, log);
+  log("image: download of the server packages");
+  await runOk(["chroot", tmp, ...APT_INSTALL, "--download-only", ...CACHED_PACKAGES], {
+    env: APT_ENV,
+  });
+  await rm(policy);
+  await writeFile(join(tmp, "etc/resolv.conf"), "");
+  await writeFile(
+    join(tmp, MARKER),
+    JSON.stringify({ version: IMAGE_VERSION, suite: SUITE, cached: CACHED_PACKAGES }) + "\n",
+  );
+  // An out-of-date directory under this name may still be a running lab's lower layer:
+  // moved aside (a rename keeps its mounts intact), never deleted here.
+  if (existsSync(dir)) {
+    const aside = `${dir}.replaced-${Date.now()}`;
+    await rename(dir, aside);
+    log(`image: the out-of-date ${dir} is now ${aside} (delete it once no lab uses it)`);
+  }
+  await rename(tmp, dir);
+  log(`image: ready in ${dir}`);
+}
+
+const APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends"];
+
+/** A fresh minbase system. */
+async function bootstrap(tmp: string, log: (line: string) => void): Promise<void> {
   const mirror = await debianMirror(SUITE);
   log(`image: debootstrap ${SUITE} (minbase) into ${tmp}`);
   // A private mount namespace: if debootstrap is interrupted, its /proc and /sys mounts in
@@ -99,16 +155,13 @@ async function buildImage(dir: string, log: (line: string) => void): Promise<voi
     ],
     { env: APT_ENV },
   );
-  await copyFile("/etc/resolv.conf", join(tmp, "etc/resolv.conf"));
-  // Only during the build: keeps package scripts from starting daemons in the chroot.
-  const policy = join(tmp, "usr/sbin/policy-rc.d");
-  await writeFile(policy, "#!/bin/sh\nexit 101\n");
-  await chmod(policy, 0o755);
-  const chroot = ["chroot", tmp];
-  log("image: apt-get update and download of the server packages");
-  await runOk([...chroot, "apt-get", "update"], { env: APT_ENV });
-  const aptInstall = ["apt-get", "install", "-y", "--no-install-recommends"];
-  await runOk([...chroot, ...aptInstall, "--download-only", "openssh-server", ...CACHED_PACKAGES], {
+}
+
+/** apt lists, then openssh-server installed offline in empty network and pid namespaces. */
+async function installSshd(tmp: string, log: (line: string) => void): Promise<void> {
+  log("image: apt-get update");
+  await runOk(["chroot", tmp, "apt-get", "update"], { env: APT_ENV });
+  await runOk(["chroot", tmp, ...APT_INSTALL, "--download-only", "openssh-server"], {
     env: APT_ENV,
   });
   log("image: installing openssh-server offline, in empty network and pid namespaces");
@@ -121,12 +174,13 @@ async function buildImage(dir: string, log: (line: string) => void): Promise<voi
       "--mount",
       "--propagation",
       "private",
-      ...chroot,
+      "chroot",
+      tmp,
       "sh",
       "-c",
       'mount -t proc proc /proc && exec "$@"',
       "sh",
-      ...aptInstall,
+      ...APT_INSTALL,
       "openssh-server",
     ],
     { env: APT_ENV },
@@ -134,13 +188,4 @@ async function buildImage(dir: string, log: (line: string) => void): Promise<voi
   // Each host makes its own host keys at first boot (ssh-keygen -A): none may be shared.
   for (const f of await readdir(join(tmp, "etc/ssh")))
     if (f.startsWith("ssh_host_")) await rm(join(tmp, "etc/ssh", f));
-  await rm(policy);
-  await writeFile(join(tmp, "etc/resolv.conf"), "");
-  await writeFile(
-    join(tmp, MARKER),
-    JSON.stringify({ version: IMAGE_VERSION, suite: SUITE, cached: CACHED_PACKAGES }) + "\n",
-  );
-  if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
-  log(`image: ready in ${dir}`);
 }
