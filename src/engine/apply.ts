@@ -3,6 +3,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, type Diagnostic } from "../errors.js";
+import { haOps } from "../ha/engine.js";
 import { osLayout } from "../inventory/layout.js";
 import { loadInventory } from "../inventory/load.js";
 import { checkInstallSource } from "../inventory/source.js";
@@ -40,7 +41,7 @@ export interface ApplyOptions {
 
 /**
  * Variables of one server for playbook values and templates. Documented in playbooks/README.md:
- * inventory, topology, server, serverPlan, layout, boot, tftpPrime (and facts at run time).
+ * inventory, topology, server, serverPlan, layout, boot, tftpPrime, ha (and facts at run time).
  */
 export function serverScope(inv: Inventory, topo: Topology, server: Server): Scope {
   return {
@@ -51,6 +52,7 @@ export function serverScope(inv: Inventory, topo: Topology, server: Server): Sco
     layout: osLayout(server.os),
     boot: bootFiles(inv.install),
     tftpPrime: TFTP_PRIME_COMMAND.map((p) => quote(p)).join(" "),
+    ha: haOps(inv.ha.engine),
   };
 }
 

@@ -1,5 +1,5 @@
-import { basename } from "node:path";
-import { osLayout } from "../inventory/layout.js";
+import { basename, dirname } from "node:path";
+import { keepalivedOps } from "../ha/keepalived/ops.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -18,19 +18,29 @@ export function vrrpPriority(owner: number, s: number, serverCount: number): num
   return FIRST_BACKUP_PRIORITY - (distance - 1);
 }
 
-/** keepalived.conf, for the keepalived engine (any number of servers). */
+/** The VRRP instance of a server's VIP: `VIP_<server>`, a valid keepalived name. */
+export function vrrpInstanceName(serverName: string): string {
+  return `VIP_${serverName.replaceAll("-", "_")}`;
+}
+
+/**
+ * keepalived.conf and its notify script, for the keepalived engine (any number of servers).
+ * dhcpd follows the first server's VIP, as it does with heartbeat's haresources.
+ */
 export function keepalivedFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
   const me = inv.servers.indexOf(server);
   const n = inv.servers.length;
+  const inventory = basename(inv.file);
+  const notifyScript = `${dirname(layout.keepalivedConf)}/ksorch-notify.sh`;
   const instances = inv.servers.map((owner, i) => ({
-    name: `VIP_${owner.name.replaceAll("-", "_")}`,
+    name: vrrpInstanceName(owner.name),
     vrid: FIRST_VRID + i,
     priority: vrrpPriority(i, me, n),
     vip: owner.vip,
-    dhcp: i === 0 ? osLayout(server.os).services.dhcp : undefined,
+    dhcp: i === 0,
   }));
-  const content = renderTemplate("keepalived.conf", {
-    inventory: basename(inv.file),
+  const conf = renderTemplate("keepalived.conf", {
+    inventory,
     server: server.name,
     instances,
     hbIface: server.heartbeat.interface,
@@ -41,6 +51,17 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     autoFailback: inv.ha.autoFailback,
     prefix: inv.network.prefixLength,
     lanIface: server.interface,
+    notifyScript,
   });
-  return [rendered(layout.keepalivedConf, content, "ha")];
+  const notify = renderTemplate("keepalived-notify.sh", {
+    inventory,
+    server: server.name,
+    logFile: keepalivedOps.logFile,
+    dhcpInstance: instances[0]?.name,
+    dhcpService: layout.services.dhcp,
+  });
+  return [
+    rendered(layout.keepalivedConf, conf, "ha"),
+    rendered(notifyScript, notify, "ha", { mode: 0o755 }),
+  ];
 }
