@@ -9,12 +9,8 @@ export const SKEW_TOLERANCE_MS = 50;
 export function measure(obs: Observation): Measurements {
   const intervals = ownershipIntervals(obs);
   const vips = obs.setup.vips.map((v) => v.vip);
-  // Owners just before the fault: a power-off ends the target's ownership at the fault itself.
-  const moved = ownersAt(intervals, vips, obs.faultAtMs - 1)
-    .filter((o) => o.servers.includes(obs.setup.target))
-    .map((o) => o.vip);
   const m: Measurements = {
-    takeovers: moved.map((vip) => takeover(obs, intervals, vip)),
+    takeovers: obs.setup.targetVips.map((vip) => takeover(obs, intervals, vip)),
     doubleOwnership: doubleOwnership(intervals, obs.endedAtMs, SKEW_TOLERANCE_MS),
     finalOwners: ownersAt(intervals, vips, obs.endedAtMs),
     bytesByServer: bytesByServer(obs),

@@ -107,7 +107,7 @@ async function drill(
       d.ha,
     );
     const first = await probe(inv, transports);
-    const setup = drillSetup(inv, opts.mode, d.target.name, first);
+    const setup = drillSetup(inv, opts.mode, d.target.name, d.targetVips, first);
     const snapshots = snapshotsOf(first);
     const wave = await startWave(d);
     undone = false;

@@ -38,6 +38,7 @@ export function drillSetup(
   inv: Inventory,
   mode: FaultMode,
   target: string,
+  targetVips: string[],
   probes: ReadonlyMap<string, ProbeOutcome>,
 ): DrillSetup {
   const lan: DrillSetup["lan"] = {};
@@ -50,6 +51,7 @@ export function drillSetup(
     engine: inv.ha.engine,
     mode,
     target,
+    targetVips,
     vips: inv.servers.map((s) => ({ vip: s.vip, home: s.name })),
     // haresources gives DHCP to the first server's group (src/render/heartbeat.ts).
     dhcpHome: inv.servers[0]?.name ?? "",

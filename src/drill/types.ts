@@ -50,6 +50,8 @@ export interface DrillSetup {
   engine: HaEngine;
   mode: FaultMode;
   target: string;
+  /** VIPs the target held when the drill started: the ones that must move. */
+  targetVips: string[];
   /** Each VIP and the server that holds it in a healthy cluster. */
   vips: { vip: string; home: string }[];
   /** Server whose resources include DHCP (the paper: server1). */

@@ -64,6 +64,7 @@ export function baseObservation(mode: FaultMode = "stop"): Observation {
       engine: "heartbeat",
       mode,
       target: "server1",
+      targetVips: [VIP1],
       vips: [
         { vip: VIP1, home: "server1" },
         { vip: VIP2, home: "server2" },

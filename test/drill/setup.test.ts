@@ -34,11 +34,12 @@ const probes = new Map<string, ProbeOutcome>([
 
 describe("drill setup from probes", () => {
   it("takes VIP homes, DHCP home, limits and the LAN MACs the servers report", () => {
-    const setup = drillSetup(inv, "crash", "server1", probes);
+    const setup = drillSetup(inv, "crash", "server1", ["192.168.0.253"], probes);
     expect(setup).toMatchObject({
       engine: "heartbeat",
       mode: "crash",
       target: "server1",
+      targetVips: ["192.168.0.253"],
       vips: [
         { vip: "192.168.0.253", home: "server1" },
         { vip: "192.168.0.254", home: "server2" },

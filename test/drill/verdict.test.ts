@@ -202,3 +202,12 @@ describe("takeover window", () => {
     expect(measure(obs).takeovers[0]?.onSurvivorMs).toBeUndefined();
   });
 });
+
+describe("the VIPs that must move", () => {
+  it("are the target's at the start, even when the cut is seen a moment before the fault's stamp", () => {
+    const obs = baseObservation("link");
+    obs.monitor = [{ server: "server1", line: carrierLine(T0 - 3, false) }];
+    const c = check(obs, "takeover");
+    expect(c.detail).toMatch(/^192\.168\.0\.253 was not taken over/);
+  });
+});
