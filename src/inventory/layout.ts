@@ -11,6 +11,8 @@ export interface OsLayout {
   dhcpdDefaults: string;
   tftpDefaults: string;
   vsftpdConf: string;
+  /** lighttpd's configuration, when the tree is served over HTTP (document root: ftpRoot). */
+  lighttpdConf: string;
   haDir: string;
   keepalivedConf: string;
   /** Static configuration of one interface (the crossover link): `dir`/`prefix` + name. */
@@ -23,12 +25,20 @@ export interface OsLayout {
     dhcp: string;
     tftp: string;
     ftp: string;
+    http: string;
     heartbeat: string;
     keepalived: string;
     /** Extra packages: pxelinux files, ifconfig for heartbeat's IPaddr, tcpdump for drills. */
     support: string[];
   };
-  services: { dhcp: string; tftp: string; ftp: string; heartbeat: string; keepalived: string };
+  services: {
+    dhcp: string;
+    tftp: string;
+    ftp: string;
+    http: string;
+    heartbeat: string;
+    keepalived: string;
+  };
 }
 
 const debian: OsLayout = {
@@ -39,6 +49,7 @@ const debian: OsLayout = {
   dhcpdDefaults: "/etc/default/isc-dhcp-server",
   tftpDefaults: "/etc/default/tftpd-hpa",
   vsftpdConf: "/etc/vsftpd.conf",
+  lighttpdConf: "/etc/lighttpd/lighttpd.conf",
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   interfaceConfig: { dir: "/etc/network/interfaces.d", prefix: "" },
@@ -51,6 +62,7 @@ const debian: OsLayout = {
     dhcp: "isc-dhcp-server",
     tftp: "tftpd-hpa",
     ftp: "vsftpd",
+    http: "lighttpd",
     heartbeat: "heartbeat",
     keepalived: "keepalived",
     support: ["pxelinux", "syslinux-common", "net-tools", "tcpdump"],
@@ -59,6 +71,7 @@ const debian: OsLayout = {
     dhcp: "isc-dhcp-server",
     tftp: "tftpd-hpa",
     ftp: "vsftpd",
+    http: "lighttpd",
     heartbeat: "heartbeat",
     keepalived: "keepalived",
   },
@@ -72,6 +85,7 @@ const rhel: OsLayout = {
   dhcpdDefaults: "/etc/sysconfig/dhcpd",
   tftpDefaults: "/etc/sysconfig/tftp",
   vsftpdConf: "/etc/vsftpd/vsftpd.conf",
+  lighttpdConf: "/etc/lighttpd/lighttpd.conf",
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   interfaceConfig: { dir: "/etc/sysconfig/network-scripts", prefix: "ifcfg-" },
@@ -84,6 +98,7 @@ const rhel: OsLayout = {
     dhcp: "dhcp-server",
     tftp: "tftp-server",
     ftp: "vsftpd",
+    http: "lighttpd",
     heartbeat: "heartbeat",
     keepalived: "keepalived",
     support: ["syslinux", "net-tools", "tcpdump"],
@@ -92,6 +107,7 @@ const rhel: OsLayout = {
     dhcp: "dhcpd",
     tftp: "tftp",
     ftp: "vsftpd",
+    http: "lighttpd",
     heartbeat: "heartbeat",
     keepalived: "keepalived",
   },

@@ -8,12 +8,36 @@ export const TREE_KERNEL = "images/pxeboot/vmlinuz";
 export const TREE_INITRD = "images/pxeboot/initrd.img";
 
 /**
+ * GRUB's folder below the TFTP root for UEFI clients. Its network image is built with the
+ * prefix `/grub`, so GRUB looks for grub.cfg-01-<mac>, grub.cfg-<HEX-IP> (shortened a digit
+ * at a time) and grub.cfg in this folder of the server it was loaded from.
+ */
+export const GRUB_DIR = "grub";
+
+/** DHCP option 93 (client system architecture, RFC 4578) of x64 UEFI firmware: 7 and 9. */
+export const UEFI_X64_ARCHES = [7, 9] as const;
+
+export interface BootFiles {
+  kernel: string;
+  initrd: string;
+  /** GRUB's network image for x64 UEFI clients (the DHCP boot file they get). */
+  efi: string;
+  /** The prefix that image is built with: the folder of `efi`, absolute. */
+  grubPrefix: string;
+}
+
+/**
  * Where apply puts that kernel and initrd, relative to the TFTP root (pxelinux resolves
  * KERNEL/initrd= paths against it): images/<install.path>/vmlinuz and .../initrd.img.
  */
-export function bootFiles(install: InstallSettings): { kernel: string; initrd: string } {
+export function bootFiles(install: InstallSettings): BootFiles {
   const dir = `images/${install.path}`;
-  return { kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img` };
+  return {
+    kernel: `${dir}/vmlinuz`,
+    initrd: `${dir}/initrd.img`,
+    efi: `${GRUB_DIR}/grubx64.efi`,
+    grubPrefix: `/${GRUB_DIR}`,
+  };
 }
 
 /**
@@ -35,11 +59,15 @@ export function treeUrl(inv: Inventory, vip: string): string {
   return `${inv.install.protocol}://${vip}/${inv.install.path}`;
 }
 
-/** The kernel command line of a client: `inst.ks=`/`inst.repo=` for RHEL 7+, `ks=` for legacy. */
-export function appendLine(inv: Inventory, c: ClientPlan): string {
-  const { initrd } = bootFiles(inv.install);
+/** The installer's arguments: `inst.ks=`/`inst.repo=` for RHEL 7+, `ks=` for legacy. */
+export function kernelArgs(inv: Inventory, c: ClientPlan): string {
   const tree = treeUrl(inv, c.vip);
   const ks = `${tree}/${c.kickstartFile}`;
-  if (inv.install.kickstart.target === "legacy") return `initrd=${initrd} ks=${ks}`;
-  return `initrd=${initrd} inst.ks=${ks} inst.repo=${tree} ip=dhcp`;
+  if (inv.install.kickstart.target === "legacy") return `ks=${ks}`;
+  return `inst.ks=${ks} inst.repo=${tree} ip=dhcp`;
+}
+
+/** pxelinux's APPEND line: the initrd is one of the kernel's arguments there. */
+export function appendLine(inv: Inventory, c: ClientPlan): string {
+  return `initrd=${bootFiles(inv.install).initrd} ${kernelArgs(inv, c)}`;
 }

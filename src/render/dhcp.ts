@@ -1,8 +1,10 @@
 import { basename } from "node:path";
+import { bootFiles, UEFI_X64_ARCHES } from "./boot.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
-/** dhcpd.conf (one host block per client) and the file naming dhcpd's interface. */
+/** dhcpd.conf (one host block per client; BIOS firmware gets pxelinux, x64 UEFI firmware
+ *  GRUB, told apart by option 93) and the file naming dhcpd's interface. */
 export function dhcpFiles({ inv, topo, server, layout }: RenderContext): RenderedFile[] {
   const inventory = basename(inv.file);
   const conf = renderTemplate("dhcpd.conf", {
@@ -11,6 +13,9 @@ export function dhcpFiles({ inv, topo, server, layout }: RenderContext): Rendere
     network: inv.network.subnet.split("/")[0],
     netmask: inv.network.netmask,
     clients: topo.clients,
+    efi: bootFiles(inv.install).efi,
+    // dhcpd compares option data byte by byte: a 16-bit value is written 00:07.
+    uefiArches: UEFI_X64_ARCHES.map((a) => `00:${a.toString(16).padStart(2, "0")}`),
   });
   const defaults = renderTemplate("dhcpd-defaults", {
     inventory,

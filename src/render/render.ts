@@ -4,6 +4,7 @@ import { osLayout } from "../inventory/layout.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Topology } from "../topology/types.js";
 import { dhcpFiles } from "./dhcp.js";
+import { grubFiles } from "./grub.js";
 import { heartbeatFiles } from "./heartbeat.js";
 import { keepalivedFiles } from "./keepalived.js";
 import { kickstartFiles } from "./kickstart.js";
@@ -28,6 +29,7 @@ export function renderServer(
     ...dhcpFiles(ctx),
     ...serviceFiles(ctx),
     ...pxelinuxFiles(ctx),
+    ...grubFiles(ctx),
     ...kickstartFiles(ctx),
     ...(inv.ha.engine === "heartbeat" ? heartbeatFiles(ctx) : keepalivedFiles(ctx)),
   ];

@@ -5,20 +5,31 @@ import type { RenderedFile } from "./types.js";
 /** Passive FTP data ports; a firewall between clients and servers must let them through. */
 export const FTP_PASV_PORTS = { min: 30000, max: 30100 } as const;
 
-/** tftpd-hpa's defaults file, and vsftpd.conf when the tree is served over FTP. */
+export const HTTP_PORT = 80;
+
+/** tftpd-hpa's defaults file, vsftpd.conf, and lighttpd.conf for `install.protocol: http`. */
 export function serviceFiles({ inv, layout }: RenderContext): RenderedFile[] {
   const inventory = basename(inv.file);
   const family = layout.family;
   const tftp = renderTemplate("tftpd-hpa", { inventory, family, tftpRoot: layout.tftpRoot });
   const files = [rendered(layout.tftpDefaults, tftp, "tftp")];
-  if (inv.install.protocol === "ftp") {
-    const ftp = renderTemplate("vsftpd.conf", {
+  // FTP always serves the tree (the paper's source, and playbooks start vsftpd everywhere);
+  // HTTP is added next to it when clients install over HTTP.
+  const ftp = renderTemplate("vsftpd.conf", {
+    inventory,
+    family,
+    ftpRoot: layout.ftpRoot,
+    pasv: FTP_PASV_PORTS,
+  });
+  files.push(rendered(layout.vsftpdConf, ftp, "ftp"));
+  if (inv.install.protocol === "http") {
+    const http = renderTemplate("lighttpd.conf", {
       inventory,
-      family,
-      ftpRoot: layout.ftpRoot,
-      pasv: FTP_PASV_PORTS,
+      root: layout.ftpRoot,
+      port: HTTP_PORT,
+      user: layout.family === "debian" ? "www-data" : "lighttpd",
     });
-    files.push(rendered(layout.vsftpdConf, ftp, "ftp"));
+    files.push(rendered(layout.lighttpdConf, http, "http"));
   }
   return files;
 }

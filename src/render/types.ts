@@ -3,7 +3,7 @@
 
 /** Groups files so playbooks can install one concern at a time and notify its handler. */
 export type FileTag =
-  "network" | "hosts" | "dhcp" | "tftp" | "pxelinux" | "kickstart" | "ftp" | "ha";
+  "network" | "hosts" | "dhcp" | "tftp" | "pxelinux" | "grub" | "kickstart" | "ftp" | "http" | "ha";
 
 export interface RenderedFile {
   /** Absolute path on the server. */

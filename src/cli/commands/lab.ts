@@ -138,6 +138,7 @@ export function register(program: Command, setExit: SetExit): void {
       "run install clients in parallel: DHCP, TFTP, pxelinux, kickstart, tree, checksums",
     )
     .option("--clients <names>", "comma-separated client names (default: all)")
+    .option("--uefi <names>", "comma-separated clients that boot as x64 UEFI (GRUB), not BIOS")
     .option("--timeout <seconds>", "give up on a client after this long", int, 300)
     .option("--keep", "keep the downloaded trees under the lab's clients/ directory")
     .option("--json", "print the client reports as JSON")
@@ -145,6 +146,7 @@ export function register(program: Command, setExit: SetExit): void {
       async (o: {
         name: string;
         clients?: string;
+        uefi?: string;
         timeout: number;
         keep?: boolean;
         json?: boolean;
@@ -158,6 +160,7 @@ export function register(program: Command, setExit: SetExit): void {
         const reports = await runInstallWave(o.name, names, {
           timeoutMs: o.timeout * 1000,
           keepFiles: o.keep === true,
+          uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
           onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
         });
         if (o.json) printJson(reports);

@@ -1,7 +1,9 @@
-// DHCP for an install client: busybox udhcpc, asking as a PXE client would
-// (vendor class "PXEClient"), configures the leased address and reports the lease fields.
+// DHCP for an install client: busybox udhcpc, asking as a PXE client would (vendor class
+// "PXEClient", client system architecture in option 93), configures the leased address and
+// reports the lease fields.
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { CLIENT_ARCH, type Firmware } from "./grub.js";
 import type { Lease } from "./report.js";
 import { runInNetns } from "./netns.js";
 
@@ -44,13 +46,24 @@ export function parseLease(output: string): Lease | undefined {
   };
 }
 
+/** udhcpc's `-x` value for option 93: the architecture as two bytes in hex (`0x5d:0007`). */
+export function archOption(firmware: Firmware): string {
+  return `0x5d:${CLIENT_ARCH[firmware].toString(16).padStart(4, "0")}`;
+}
+
 /** One DHCP exchange (a few discovers, about 5 s at most). */
-export async function requestLease(netns: string, script: string): Promise<Lease | undefined> {
+export async function requestLease(
+  netns: string,
+  script: string,
+  firmware: Firmware = "bios",
+): Promise<Lease | undefined> {
   const r = await runInNetns(
     netns,
     ["busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "4", "-T", "1", "-A", "1"].concat([
       "-V",
       "PXEClient",
+      "-x",
+      archOption(firmware),
       "-s",
       script,
     ]),

@@ -1,7 +1,7 @@
 // One install client, doing the client side of a Kickstart network install with the real
-// protocols: DHCP -> TFTP boot file -> pxelinux config (in pxelinux's search order) -> kernel
-// and initrd -> kickstart (ks=/inst.ks=) -> `url --url` -> every file of the tree with resume,
-// each checked against the tree's SHA256SUMS.
+// protocols: DHCP -> TFTP boot file -> boot loader config (in pxelinux's search order, or
+// GRUB's for UEFI firmware) -> kernel and initrd -> kickstart (ks=/inst.ks=) -> `url --url`
+// -> every file of the tree with resume, each checked against the tree's SHA256SUMS.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -9,9 +9,16 @@ import { dirname, join } from "node:path";
 import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
 import { requestLease } from "./dhcp.js";
+import { grubSearchOrder, parseGrubConfig, type Firmware } from "./grub.js";
 import { download, tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
 import { installUrl, joinUrl, parseManifest } from "./kickstart.js";
-import { kickstartUrl, parsePxelinuxConfig, pxelinuxSearchOrder, tftpPath } from "./pxelinux.js";
+import {
+  kickstartUrl,
+  parsePxelinuxConfig,
+  pxelinuxSearchOrder,
+  tftpPath,
+  type BootEntry,
+} from "./pxelinux.js";
 import { throughput, totals, type ClientReport, type TimelineEvent } from "./report.js";
 
 export interface InstallOptions {
@@ -19,6 +26,8 @@ export interface InstallOptions {
   timeoutMs?: number;
   /** Keep the downloaded tree in the client's directory (default: delete once verified). */
   keepFiles?: boolean;
+  /** Clients that boot as x64 UEFI firmware (GRUB); the others as BIOS (pxelinux). */
+  uefi?: readonly string[];
 }
 
 export interface ClientEnv {
@@ -27,6 +36,7 @@ export interface ClientEnv {
   dir: string;
   dhcpScript: string;
   serversByMac: Map<string, string>;
+  firmware: Firmware;
 }
 
 function sha256File(file: string): Promise<string> {
@@ -62,6 +72,7 @@ export async function installClient(
     mac: client.mac,
     expectedIp: client.ip,
     startedAt: t0,
+    firmware: env.firmware,
     pxelinux: { tried: [] },
     files: 0,
     bytes: 0,
@@ -98,6 +109,19 @@ export async function installClient(
   return report;
 }
 
+/** The boot loader each firmware kind runs: where it looks for its config, and how it reads it. */
+interface Loader {
+  name: string;
+  searchOrder: (bootFile: string, mac: string, ip: string) => string[];
+  parse: (text: string) => BootEntry | undefined;
+}
+const PXELINUX: Loader = {
+  name: "pxelinux",
+  searchOrder: pxelinuxSearchOrder,
+  parse: parsePxelinuxConfig,
+};
+const GRUB: Loader = { name: "grub", searchOrder: grubSearchOrder, parse: parseGrubConfig };
+
 async function chain(
   env: ClientEnv,
   ctx: FetchContext,
@@ -107,10 +131,10 @@ async function chain(
   const { client, dir } = env;
   const boot = join(dir, "boot");
   note("dhcp", `DISCOVER from ${client.mac}`);
-  let lease = await requestLease(client.netns, env.dhcpScript);
+  let lease = await requestLease(client.netns, env.dhcpScript, env.firmware);
   while (!lease && Date.now() < ctx.deadline) {
     note("retry", "dhcp: no lease");
-    lease = await requestLease(client.netns, env.dhcpScript);
+    lease = await requestLease(client.netns, env.dhcpScript, env.firmware);
   }
   if (!lease) throw new Error("dhcp: no lease");
   report.lease = lease;
@@ -139,20 +163,21 @@ async function chain(
   };
   await must(lease.bootFile, join(boot, "bootfile"));
 
+  const loader = env.firmware === "uefi" ? GRUB : PXELINUX;
   let config: string | undefined;
-  for (const path of pxelinuxSearchOrder(lease.bootFile, client.mac, lease.ip)) {
+  for (const path of loader.searchOrder(lease.bootFile, client.mac, lease.ip)) {
     report.pxelinux.tried.push(path);
-    const code = await tftp(path, join(boot, "pxelinux.cfg"));
+    const code = await tftp(path, join(boot, "loader.cfg"));
     if (code === TFTP_NOT_FOUND) continue;
     if (code !== 0) throw new Error(`tftp ${path}: curl exit ${code}`);
     report.pxelinux.used = path;
-    config = await readFile(join(boot, "pxelinux.cfg"), "utf8");
+    config = await readFile(join(boot, "loader.cfg"), "utf8");
     break;
   }
-  if (config === undefined) throw new Error("pxelinux: no config file found");
+  if (config === undefined) throw new Error(`${loader.name}: no config file found`);
   note("config", report.pxelinux.used ?? "");
-  const entry = parsePxelinuxConfig(config);
-  if (!entry) throw new Error(`pxelinux: no kernel in ${report.pxelinux.used}`);
+  const entry = loader.parse(config);
+  if (!entry) throw new Error(`${loader.name}: no kernel in ${report.pxelinux.used}`);
   await must(tftpPath(lease.bootFile, entry.kernel), join(boot, "vmlinuz"));
   if (entry.initrd) await must(tftpPath(lease.bootFile, entry.initrd), join(boot, "initrd.img"));
   report.boot = {
@@ -163,7 +188,8 @@ async function chain(
   note("kernel", `${entry.kernel} ${entry.append}`);
 
   const ksUrl = kickstartUrl(entry.append);
-  if (!ksUrl) throw new Error(`pxelinux: APPEND has no ks= or inst.ks=: ${entry.append}`);
+  if (!ksUrl)
+    throw new Error(`${loader.name}: kernel arguments have no ks= or inst.ks=: ${entry.append}`);
   report.kickstartUrl = ksUrl;
   await download(ctx, "kickstart", ksUrl, join(boot, "ks.cfg"));
   const treeUrl = installUrl(await readFile(join(boot, "ks.cfg"), "utf8"));

@@ -5,14 +5,19 @@
  *  `default`, all below the boot file's directory (pxelinux's "path prefix"). */
 export function pxelinuxSearchOrder(bootFile: string, mac: string, ip: string): string[] {
   const prefix = pathPrefix(bootFile);
-  const hex = ip
-    .split(".")
-    .map((o) => Number(o).toString(16).toUpperCase().padStart(2, "0"))
-    .join("");
+  const hex = hexIp(ip);
   const names = [`01-${mac.toLowerCase().replace(/:/g, "-")}`];
   for (let n = hex.length; n >= 1; n--) names.push(hex.slice(0, n));
   names.push("default");
   return names.map((n) => `${prefix}pxelinux.cfg/${n}`);
+}
+
+/** An IPv4 address in upper-case hex, as pxelinux and GRUB name per-client files. */
+export function hexIp(ip: string): string {
+  return ip
+    .split(".")
+    .map((o) => Number(o).toString(16).toUpperCase().padStart(2, "0"))
+    .join("");
 }
 
 /** The directory part of the boot file name, with its trailing slash ("" at the root). */

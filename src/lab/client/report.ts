@@ -1,6 +1,7 @@
 // The record one install client leaves: what it was told at each step, where its bytes came
 // from, and its verdict. Times are milliseconds since `startedAt` (epoch ms), so a drill can
 // line them up with the moment it injected a fault.
+import type { Firmware } from "./grub.js";
 
 export interface Lease {
   ip: string;
@@ -56,6 +57,9 @@ export interface ClientReport {
   expectedIp: string;
   startedAt: number;
   lease?: Lease;
+  /** Firmware the client emulates: BIOS runs pxelinux, x64 UEFI runs GRUB. */
+  firmware: Firmware;
+  /** Config files the boot loader asked for (pxelinux's, or GRUB's on UEFI), and the one used. */
   pxelinux: { tried: string[]; used?: string };
   boot?: { kernel: string; initrd?: string; append: string; matchesTree?: boolean };
   kickstartUrl?: string;

@@ -23,7 +23,9 @@ export async function runInstallWave(
   const state = await readState(lab);
   if (!state) throw new TaskError(`lab ${lab} is not up (run: ksorch lab up --name ${lab})`);
   const { plan } = state;
-  const unknown = clientNames.filter((n) => !plan.clients.some((c) => c.name === n));
+  const unknown = [...clientNames, ...(opts.uefi ?? [])].filter(
+    (n) => !plan.clients.some((c) => c.name === n),
+  );
   if (unknown.length > 0)
     throw new InputError(
       `unknown client(s) ${unknown.join(", ")} in lab ${lab} (it has ${plan.clients.map((c) => c.name).join(", ") || "no clients"})`,
@@ -39,7 +41,13 @@ export async function runInstallWave(
   return Promise.all(
     clients.map(async (client) => {
       const report = await installClient(
-        { client, dir: join(dir, client.name), dhcpScript, serversByMac },
+        {
+          client,
+          dir: join(dir, client.name),
+          dhcpScript,
+          serversByMac,
+          firmware: opts.uefi?.includes(client.name) ? "uefi" : "bios",
+        },
         opts,
       );
       opts.onReport?.(report);

@@ -11,13 +11,15 @@ const TAGS = [
   "dhcp",
   "tftp",
   "pxelinux",
+  "grub",
   "kickstart",
   "ftp",
+  "http",
   "ha",
 ] as const satisfies readonly FileTag[];
 
 const args = z.strictObject({
-  /** Which rendered files: network, hosts, dhcp, tftp, pxelinux, kickstart, ftp or ha. */
+  /** Which rendered files: network, hosts, dhcp, tftp, pxelinux, grub, kickstart, ftp, http or ha. */
   tag: z.enum(TAGS),
 });
 

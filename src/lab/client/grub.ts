@@ -1,0 +1,57 @@
+// What GRUB does after DHCP on x64 UEFI firmware, as pure functions: the order its network
+// image asks TFTP for config files, and which kernel, initrd and command line the chosen
+// config boots. The BIOS counterpart is ./pxelinux.ts.
+import { hexIp, pathPrefix, type BootEntry } from "./pxelinux.js";
+
+/** The client system architecture (DHCP option 93) each firmware kind sends. */
+export type Firmware = "bios" | "uefi";
+export const CLIENT_ARCH: Record<Firmware, number> = { bios: 0, uefi: 7 };
+
+/**
+ * GRUB's netboot search (grub_net_search_config_file, GRUB 2.04+): `grub.cfg-01-<mac>`, then
+ * `grub.cfg-<HEX-IP>` shortened a digit at a time, then `grub.cfg`, all in its prefix. ksorch
+ * builds the image with the prefix set to the boot file's own folder (bootFiles().grubPrefix).
+ */
+export function grubSearchOrder(bootFile: string, mac: string, ip: string): string[] {
+  const hex = hexIp(ip);
+  const names = [`grub.cfg-01-${mac.toLowerCase().replace(/:/g, "-")}`];
+  for (let n = hex.length; n >= 1; n--) names.push(`grub.cfg-${hex.slice(0, n)}`);
+  names.push("grub.cfg");
+  return names.map((n) => `${pathPrefix(bootFile)}${n}`);
+}
+
+interface MenuEntry {
+  title: string;
+  kernel?: string;
+  args?: string;
+  initrd?: string;
+}
+
+/** The entry GRUB boots with `timeout=0`: number `default` (0 when unset) of the menu. */
+export function parseGrubConfig(text: string): BootEntry | undefined {
+  const entries: MenuEntry[] = [];
+  let current: MenuEntry | undefined;
+  let chosen = 0;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/(^|\s)#.*/, "").trim();
+    const menu = /^menuentry\s+(?:"([^"]*)"|'([^']*)'|(\S+))/.exec(line);
+    if (menu) entries.push((current = { title: menu[1] ?? menu[2] ?? menu[3] ?? "" }));
+    else if (line === "}") current = undefined;
+    else if (!current) {
+      const d = /^set\s+default=["']?(\d+)["']?$/.exec(line);
+      if (d?.[1]) chosen = Number(d[1]);
+    } else {
+      const m = /^(linux|linuxefi|initrd|initrdefi)\s+(\S+)\s*(.*)$/.exec(line);
+      if (m?.[1]?.startsWith("linux")) Object.assign(current, { kernel: m[2], args: m[3] });
+      else if (m?.[1]?.startsWith("initrd")) current.initrd = m[2];
+    }
+  }
+  const entry = entries[chosen];
+  if (!entry?.kernel) return undefined;
+  return {
+    label: entry.title,
+    kernel: entry.kernel,
+    append: entry.args ?? "",
+    ...(entry.initrd ? { initrd: entry.initrd } : {}),
+  };
+}

@@ -1,0 +1,27 @@
+import { bootFiles, GRUB_DIR, kernelArgs } from "./boot.js";
+import { rendered, renderTemplate, type RenderContext } from "./template.js";
+import type { RenderedFile } from "./types.js";
+
+/**
+ * GRUB's configs for UEFI clients, beside pxelinux's for BIOS ones: grub.cfg-<HEX-IP> per
+ * client (the name pxelinux.cfg/ uses too, so both firmware kinds find their file by the
+ * same rule) and a grub.cfg for machines with no file of their own, which boots nothing.
+ */
+export function grubFiles({ inv, topo, layout }: RenderContext): RenderedFile[] {
+  const dir = `${layout.tftpRoot}/${GRUB_DIR}`;
+  const { kernel, initrd } = bootFiles(inv.install);
+  const perClient = topo.clients.map((c) =>
+    rendered(
+      `${dir}/grub.cfg-${c.pxelinuxFile}`,
+      // GRUB's root is the TFTP server it was loaded from: absolute paths are below its root.
+      renderTemplate("grub-client", {
+        c,
+        kernel: `/${kernel}`,
+        initrd: `/${initrd}`,
+        args: kernelArgs(inv, c),
+      }),
+      "grub",
+    ),
+  );
+  return [...perClient, rendered(`${dir}/grub.cfg`, renderTemplate("grub-default", {}), "grub")];
+}
