@@ -18,7 +18,9 @@ export function measure(obs: Observation): Measurements {
   const probes = obs.services.filter((p) => p.phase === "after-takeover");
   if (probes.length > 0)
     m.dhcpAfterTakeover = probes.filter((p) => p.dhcp && p.lanUp).map((p) => p.server);
-  const failback = failbackMs(obs, intervals);
+  // Nothing moved, nothing to fail back.
+  const moved = m.takeovers.some((t) => t.survivor !== undefined);
+  const failback = moved ? failbackMs(obs, intervals) : undefined;
   if (failback !== undefined) m.failbackMs = failback;
   const logged = haLogTakeoverS(obs, m.takeovers);
   if (logged !== undefined) m.haLogTakeoverS = logged;

@@ -156,6 +156,7 @@ describe("verdict", () => {
     // With no takeover there is no DHCP move and no failback to judge: skipped, not failed twice.
     expect(v.checks.find((x) => x.name === "dhcp follows its VIP")?.status).toBe("skipped");
     expect(v.checks.find((x) => x.name === "failback")?.status).toBe("skipped");
+    expect(measure(obs).failbackMs).toBeUndefined();
   });
 
   it("fails when a client did not finish, and skips (not passes) checks with no data", () => {
