@@ -6,16 +6,23 @@ import type { RenderedFile } from "./types.js";
 /** VRRP router ids 50, 51, ...: one per VIP, the same on every server. */
 const FIRST_VRID = 50;
 const OWNER_PRIORITY = 200;
-const FIRST_BACKUP_PRIORITY = 100;
+const FIRST_BACKUP_PRIORITY = 150;
+const LAST_BACKUP_PRIORITY = 10;
 
 /**
  * Priority of server `s` for the VIP of server `owner`: the owner highest, then the others in
- * ring order (owner + 1 first), matching the planner's choice of backup.
+ * ring order (owner + 1 first), matching the planner's choice of backup. Backups are spread
+ * over 150..10 rather than one apart: a backup's master-down timer is 3 adverts plus a skew of
+ * (256 - priority)/256 of an advert, so priorities one apart time out within 0.4 ms of each
+ * other and both backups became master when the owner lost power (measured on the lab).
  */
 export function vrrpPriority(owner: number, s: number, serverCount: number): number {
   if (s === owner) return OWNER_PRIORITY;
   const distance = (s - owner + serverCount) % serverCount;
-  return FIRST_BACKUP_PRIORITY - (distance - 1);
+  const step = Math.floor(
+    (FIRST_BACKUP_PRIORITY - LAST_BACKUP_PRIORITY) / Math.max(1, serverCount - 2),
+  );
+  return FIRST_BACKUP_PRIORITY - (distance - 1) * step;
 }
 
 /** The VRRP instance of a server's VIP: `VIP_<server>`, a valid keepalived name. */
@@ -29,6 +36,7 @@ export function vrrpInstanceName(serverName: string): string {
  */
 export function keepalivedFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
   const me = inv.servers.indexOf(server);
+  const first = inv.servers[0];
   const n = inv.servers.length;
   const inventory = basename(inv.file);
   const notifyScript = `${dirname(layout.keepalivedConf)}/ksorch-notify.sh`;
@@ -57,8 +65,12 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     inventory,
     server: server.name,
     logFile: keepalivedOps.logFile,
-    dhcpInstance: instances[0]?.name,
-    dhcpService: layout.services.dhcp,
+    dhcp: first && {
+      instance: vrrpInstanceName(first.name),
+      vip: first.vip,
+      service: layout.services.dhcp,
+      lanIface: server.interface,
+    },
   });
   return [
     rendered(layout.keepalivedConf, conf, "ha"),
