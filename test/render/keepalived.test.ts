@@ -1,6 +1,13 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseKeepalivedLog } from "../../src/ha/keepalived/log.js";
 import { parseInventory } from "../../src/inventory/load.js";
+import { vrrpPriority } from "../../src/render/keepalived.js";
 import { renderCluster } from "../../src/render/render.js";
+import type { RenderedFile } from "../../src/render/types.js";
 import { planTopology } from "../../src/topology/plan.js";
 import { TEST_SECRETS, fileAt } from "./fixture.js";
 
@@ -18,6 +25,8 @@ const text = [
   ...[10, 11, 12].map((o) => `  c${o}: { mac: "02:00:00:00:00:${o}", ip: 10.9.0.${o} }`),
 ].join("\n");
 const inv = parseInventory(text, "/t/three.yaml");
+const KEEPALIVED = "/usr/sbin/keepalived";
+const NOTIFY = "/etc/keepalived/ksorch-notify.sh";
 const topo = planTopology(inv);
 const cluster = renderCluster(inv, topo, TEST_SECRETS);
 
@@ -84,11 +93,139 @@ describe("keepalived.conf for three servers", () => {
     }
   });
 
-  it("moves dhcpd with the first VIP only", () => {
-    for (const conf of confs.values()) {
-      const [first, ...others] = instances(conf);
-      expect(first?.body).toContain('notify_master "/usr/sbin/service isc-dhcp-server start"');
-      for (const o of others) expect(o.body).not.toContain("isc-dhcp-server");
+  it("has every instance tracked on the LAN and reported to the notify script", () => {
+    for (const conf of confs.values())
+      for (const i of instances(conf)) {
+        expect(i.body).toMatch(/track_interface \{\s+eth0\s+\}/);
+        expect(i.body).toContain(`notify ${NOTIFY}`);
+      }
+  });
+
+  it("is accepted by the real keepalived -t on every server", () => {
+    // Deliberately no skip: setup installs keepalived, and a missing one must fail loudly.
+    expect(existsSync(KEEPALIVED), `${KEEPALIVED} (Debian package keepalived)`).toBe(true);
+    for (const [name, files] of cluster) {
+      const r = inKeepalivedHost(files, "keepalived -t");
+      expect(r.code, `${name}: ${r.output}`).toBe(0);
     }
+  });
+});
+
+describe("vrrpPriority", () => {
+  it("ranks the owner, then every other server in ring order, far enough apart", () => {
+    for (let n = 2; n <= 12; n++)
+      for (let owner = 0; owner < n; owner++) {
+        const ring = Array.from({ length: n }, (_, k) => vrrpPriority(owner, (owner + k) % n, n));
+        expect(ring[0]).toBe(200);
+        for (let k = 1; k < n; k++) {
+          const p = ring[k] ?? 0;
+          expect(p).toBeGreaterThanOrEqual(1);
+          // One priority step is 1/256 of an advert of master-down skew: at least 10 steps keep
+          // two backups' timers apart.
+          expect((ring[k - 1] ?? 0) - p).toBeGreaterThanOrEqual(10);
+        }
+      }
+  });
+});
+
+/**
+ * Runs `command` as root in a throwaway network and mount namespace that looks like the server:
+ * eth0 and eth1, the rendered /etc/keepalived, its own /var/log and /run, and `service` replaced
+ * by a stub that records its arguments (and says "not running" to `status`).
+ */
+function inKeepalivedHost(
+  files: RenderedFile[],
+  command: string,
+  setup = "",
+): { code: number; output: string; serviceCalls: string[]; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), "ksorch-keepalived-"));
+  const etc = join(dir, "etc");
+  mkdirSync(etc);
+  for (const f of files.filter((x) => x.path.startsWith("/etc/keepalived/")))
+    writeFileSync(join(etc, basename(f.path)), f.content, { mode: f.mode });
+  mkdirSync(join(dir, "bin"));
+  writeFileSync(
+    join(dir, "bin/service"),
+    `#!/bin/sh\necho "$*" >> ${dir}/calls\n[ "$2" != status ] || exit 3\n`,
+    { mode: 0o755 },
+  );
+  const script = [
+    "ip link add eth0 type veth peer name eth1",
+    `mount --bind ${etc} /etc/keepalived`,
+    "mount -t tmpfs none /var/log",
+    "mount -t tmpfs none /run",
+    setup,
+    `PATH=${dir}/bin:$PATH ${command}`,
+    "rc=$?; cat /var/log/keepalived.log > " + `${dir}/log 2>/dev/null; exit $rc`,
+  ].join("\n");
+  const read = (f: string): string =>
+    existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "";
+  try {
+    const r = spawnSync(
+      "unshare",
+      ["--net", "--mount", "--propagation", "private", "sh", "-c", script],
+      {
+        encoding: "utf8",
+      },
+    );
+    return {
+      code: r.status ?? -1,
+      output: r.stdout + r.stderr,
+      serviceCalls: read("calls")
+        .split("\n")
+        .filter((l) => l !== ""),
+      log: read("log"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the notify script", () => {
+  const first = inv.servers[0];
+  const files = cluster.get(inv.servers[1]?.name ?? "") ?? [];
+  const notify = (args: string, vipHeld: boolean) =>
+    inKeepalivedHost(
+      files,
+      `${NOTIFY} INSTANCE ${args}`,
+      vipHeld ? `ip addr add ${first?.vip}/24 dev eth0` : "",
+    );
+
+  it("starts dhcpd where the first VIP is, and logs the change in keepalived's format", () => {
+    const r = notify("VIP_s1 MASTER 150", true);
+    expect(r.code, r.output).toBe(0);
+    expect(r.serviceCalls).toEqual(["isc-dhcp-server status", "isc-dhcp-server start"]);
+    const [entry] = parseKeepalivedLog(r.log, {
+      year: new Date().getFullYear(),
+      utcOffsetMinutes: 0,
+    });
+    expect(entry?.event).toEqual({ kind: "acquire", subject: "VIP_s1" });
+    expect(entry?.resolutionMs).toBe(1);
+  });
+
+  it("stops dhcpd on BACKUP, FAULT and STOP, and on a MASTER whose VIP is already gone", () => {
+    for (const [args, held] of [
+      ["VIP_s1 BACKUP 150", false],
+      ["VIP_s1 FAULT 150", false],
+      ["VIP_s1 STOP 150", true],
+      ["VIP_s1 MASTER 150", false],
+    ] as const) {
+      const r = notify(args, held);
+      expect(r.code, r.output).toBe(0);
+      expect(r.serviceCalls, args).toEqual(["isc-dhcp-server stop"]);
+    }
+  });
+
+  it("leaves dhcpd alone for the other VIPs", () => {
+    const r = notify("VIP_s2 MASTER 200", false);
+    expect(r.serviceCalls).toEqual([]);
+    expect(parseKeepalivedLog(r.log, { year: 2026, utcOffsetMinutes: 0 })[0]?.event).toEqual({
+      kind: "acquire",
+      subject: "VIP_s2",
+    });
+    const stop = notify("VIP_s2 STOP 200", false);
+    expect(parseKeepalivedLog(stop.log, { year: 2026, utcOffsetMinutes: 0 })[0]?.event?.kind).toBe(
+      "stopped",
+    );
   });
 });
