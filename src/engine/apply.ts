@@ -16,6 +16,7 @@ import type { RenderedFile } from "../render/types.js";
 import { planTopology } from "../topology/plan.js";
 import type { Topology } from "../topology/types.js";
 import { quote } from "../transport/quote.js";
+import { BatchTransport } from "../transport/batch.js";
 import { SshTransport } from "../transport/ssh.js";
 import { compilePlaybooks } from "./compile.js";
 import { loadPlaybooks } from "./playbook.js";
@@ -89,16 +90,19 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
     return {
       name: server.name,
       scope: scopes.get(server.name) ?? {},
-      connect: () =>
-        SshTransport.connect({
-          name: server.name,
-          host: server.ssh.host,
-          port: server.ssh.port,
-          user: server.ssh.user,
-          ...(server.ssh.key ? { key: server.ssh.key } : {}),
-          ...(server.ssh.knownHosts ? { knownHosts: server.ssh.knownHosts } : {}),
-          acceptNewHostKeys: opts.acceptNewHostKeys,
-        }),
+      // Commands asked for at the same moment (the plans of a run) travel as one script.
+      connect: async () =>
+        new BatchTransport(
+          await SshTransport.connect({
+            name: server.name,
+            host: server.ssh.host,
+            port: server.ssh.port,
+            user: server.ssh.user,
+            ...(server.ssh.key ? { key: server.ssh.key } : {}),
+            ...(server.ssh.knownHosts ? { knownHosts: server.ssh.knownHosts } : {}),
+            acceptNewHostKeys: opts.acceptNewHostKeys,
+          }),
+        ),
       files: (tag) => {
         files ??= renderServer(inv, topo, server.name, secrets);
         return files.filter((f) => f.tag === tag);

@@ -61,12 +61,6 @@ function safely(f: () => boolean): boolean {
   }
 }
 
-/**
- * Channels one host's early plans may use at once. OpenSSH's MaxSessions is 10, but sessions
- * still closing count too: 6 at once were refused at times in the lab, 5 never.
- */
-const PLAN_CHANNELS = 4;
-
 function selected(task: TaskDef, tags: string[] | undefined): boolean {
   return tags === undefined || tags.length === 0 || task.tags.some((t) => tags.includes(t));
 }
@@ -151,6 +145,13 @@ export async function runPlaybooks(
   };
   await Promise.all(states.map((s) => limit(() => connect(s))));
 
+  const inPlayOf = (pb: PlaybookDef): HostState[] => {
+    const names = playHosts(
+      pb,
+      states.map((s) => s.host.name),
+    );
+    return states.filter((s) => names.includes(s.host.name) && !s.stopped);
+  };
   const moduleOf = (task: TaskDef): Module => modules.get(task.module) as Module;
   const compiledFor = (task: TaskDef, s: HostState): CompiledTask => {
     const c = compiled.get(task)?.get(s.host.name);
@@ -166,6 +167,33 @@ export async function runPlaybooks(
     const ctx = s.ctx as HostContext;
     return { ...ctx, transport: withBecome(ctx.transport, task.become) };
   };
+  const tasksOf = (pb: PlaybookDef, s: HostState, first: string | undefined): TaskDef[] =>
+    pb.tasks.filter((t) => selected(t, opts.tags) && (!t.runOnce || s.host.name === first));
+  // A plan made before its task runs, or none when the task's `when` is false (or throws: the
+  // task itself reports that). Unused, it may fail quietly; the task then plans again.
+  const planEarly = (s: HostState, t: TaskDef): Promise<Plan> | undefined => {
+    if (!safely(() => whenHolds(t, scopeFor(s, t)))) return undefined;
+    const p = (async () => moduleOf(t).plan(compiledFor(t, s).args, hostFor(s, t)))();
+    p.catch(() => undefined);
+    return p;
+  };
+
+  // Plans only read, so a plan stays true as long as nothing has changed since it was made. Every
+  // task of every playbook is therefore planned at once, right after connecting; the transport
+  // sends what is asked in the same moment as one script, so a run that finds nothing to do costs
+  // about one round trip per host. `epoch` counts what invalidates these plans: steps run (not in
+  // check mode) and hosts stopped (a run_once task or a cluster check would see other hosts).
+  let epoch = 0;
+  const ahead = new Map<TaskDef, Map<string, Promise<Plan>>>();
+  for (const pb of playbooks) {
+    const inPlay = inPlayOf(pb);
+    for (const s of inPlay) {
+      for (const t of tasksOf(pb, s, inPlay[0]?.host.name)) {
+        const p = planEarly(s, t);
+        if (p) ahead.set(t, (ahead.get(t) ?? new Map<string, Promise<Plan>>()).set(s.host.name, p));
+      }
+    }
+  }
 
   const runTask = async (
     s: HostState,
@@ -194,6 +222,7 @@ export async function runPlaybooks(
     record(r);
     if (r.status === "changed") s.changed = true;
     if (r.status === "failed" || r.status === "unreachable") s.stopped = true;
+    if (s.stopped || (!opts.check && r.steps.length > 0)) epoch += 1;
     return r;
   };
 
@@ -202,20 +231,12 @@ export async function runPlaybooks(
     pb: PlaybookDef,
     first: string | undefined,
   ): Promise<void> => {
-    const tasks = pb.tasks.filter(
-      (t) => selected(t, opts.tags) && (!t.runOnce || s.host.name === first),
-    );
-    // Every task is planned at once, over parallel channels of the host's one connection, before
-    // any of them runs. Plans only read, so the plan of a task stays true as long as no task
-    // before it has run steps; from the first task that does, the rest are planned afresh. A
-    // no-op run thus costs about one round trip per playbook instead of one per task.
-    const channels = pLimit(PLAN_CHANNELS);
-    const early = tasks.map((t) => {
-      if (!safely(() => whenHolds(t, scopeFor(s, t)))) return undefined;
-      const p = channels(() => moduleOf(t).plan(compiledFor(t, s).args, hostFor(s, t)));
-      p.catch(() => undefined); // an unused early plan may fail; the task then plans again
-      return p;
-    });
+    const tasks = tasksOf(pb, s, first);
+    // Plans made at the start still hold while nothing has changed; else every task of this
+    // playbook is planned now, at once. Within the playbook a plan stays true until a task
+    // before it on this host runs steps; from then on each task plans afresh.
+    const fresh = epoch === 0;
+    const early = tasks.map((t) => (fresh ? ahead.get(t)?.get(s.host.name) : planEarly(s, t)));
     let untouched = true;
     const notified = new Set<string>();
     for (const [i, task] of tasks.entries()) {
@@ -232,11 +253,7 @@ export async function runPlaybooks(
   };
 
   for (const pb of playbooks) {
-    const names = playHosts(
-      pb,
-      states.map((s) => s.host.name),
-    );
-    const inPlay = states.filter((s) => names.includes(s.host.name) && !s.stopped);
+    const inPlay = inPlayOf(pb);
     if (inPlay.length === 0) continue;
     opts.reporter.playbookStart(pb.name);
     const first = inPlay[0]?.host.name;

@@ -116,18 +116,20 @@ export class SshTransport implements Transport {
         accept(verdict === "match");
       },
     };
-    if (target.key) config.privateKey = await readFile(target.key);
-    else if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
-    else throw new ConnectError(target.name, "no SSH key configured and no agent in SSH_AUTH_SOCK");
+    // Only the one method we have: ssh2 would first try "none", which sshd answers only after
+    // its failed-login delay (~10 ms).
+    if (target.key) {
+      config.privateKey = await readFile(target.key);
+      config.authHandler = ["publickey"];
+    } else if (process.env.SSH_AUTH_SOCK) {
+      config.agent = process.env.SSH_AUTH_SOCK;
+      config.authHandler = ["agent"];
+    } else
+      throw new ConnectError(target.name, "no SSH key configured and no agent in SSH_AUTH_SOCK");
 
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
-      client.once("ready", () => {
-        // Commands are small request/answer exchanges: without TCP_NODELAY, Nagle's algorithm
-        // and delayed ACKs add ~40 ms to each of them.
-        client.setNoDelay(true);
-        resolve();
-      });
+      client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string; code?: string }) => {
         client.end();
         if (verdict !== undefined && verdict !== "match") {
@@ -161,6 +163,10 @@ export class SshTransport implements Transport {
         }
       });
       client.connect(config);
+      // Small request/answer exchanges: without TCP_NODELAY, Nagle's algorithm and delayed ACKs
+      // add ~40 ms to a command, and to the handshake (the service request waited for the ACK
+      // of NEWKEYS). The socket exists once connect() returns and keeps the option.
+      client.setNoDelay(true);
     });
     return new SshTransport(client, target);
   }

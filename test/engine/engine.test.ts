@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compilePlaybooks } from "../../src/engine/compile.js";
 import { parsePlaybook, type PlaybookDef } from "../../src/engine/playbook.js";
-import { silentReporter } from "../../src/engine/reporter.js";
+import { silentReporter, type Reporter } from "../../src/engine/reporter.js";
 import { runPlaybooks, type EngineHost } from "../../src/engine/run.js";
 import { ConnectError } from "../../src/errors.js";
 import { FACTS_COMMAND } from "../../src/modules/facts/facts.js";
@@ -60,7 +60,7 @@ function load(...yamls: string[]): PlaybookDef[] {
 async function run(
   playbooks: PlaybookDef[],
   hosts: Record<string, FakeTransport | Error>,
-  opts: { check?: boolean; tags?: string[] } = {},
+  opts: { check?: boolean; tags?: string[]; reporter?: Reporter } = {},
 ) {
   const names = Object.keys(hosts);
   const { args, diagnostics } = compilePlaybooks(playbooks, names, (h) => ({ host: h }), MODULES);
@@ -80,7 +80,7 @@ async function run(
     diff: false,
     forks: 5,
     localRoot: "/",
-    reporter: silentReporter,
+    reporter: opts.reporter ?? silentReporter,
     ...(opts.tags ? { tags: opts.tags } : {}),
   });
 }
@@ -202,6 +202,65 @@ tasks:
     const r = await run(load(pb), { s1: s1.t });
     expect(r.results[0]?.status).toBe("skipped");
     expect(s1.t.commands()).toEqual([FACTS_COMMAND]);
+  });
+});
+
+describe("plans made ahead", () => {
+  const ONCE = `
+name: cluster
+tasks:
+  - name: once
+    run_once: true
+    marker: { path: /once }
+`;
+
+  it("plans every playbook's tasks before the first one runs, and uses those plans while nothing changed", async () => {
+    const h = markerHost("s1", new Set(["/a", "/b-s1", "/once"]));
+    let askedBeforeFirstResult: string[] = [];
+    const reporter = {
+      ...silentReporter,
+      taskEnd: () => {
+        if (askedBeforeFirstResult.length === 0) askedBeforeFirstResult = h.t.commands();
+      },
+    };
+    const r = await run(load(PB, ONCE), { s1: h.t }, { reporter });
+    expect(r.results.map((x) => `${x.task}:${x.status}`)).toEqual(["a:ok", "b:ok", "once:ok"]);
+    expect(askedBeforeFirstResult).toEqual([
+      FACTS_COMMAND,
+      "test -e /a",
+      "test -e /b-s1",
+      "test -e /once",
+    ]);
+    // Each probe once: no playbook planned again.
+    expect(h.t.commands()).toEqual(askedBeforeFirstResult);
+  });
+
+  it("plans a later playbook again once an earlier one changed something", async () => {
+    const h = markerHost("s1", new Set(["/b-s1", "/reloaded"]));
+    await run(load(PB, ONCE), { s1: h.t });
+    expect(h.t.commands().filter((c) => c === "test -e /once")).toHaveLength(2);
+    expect(h.files.has("/once")).toBe(true);
+  });
+
+  it("hands a run_once task to the next host when the first one failed, with a fresh plan", async () => {
+    const broken = `
+name: breaks s1
+tasks:
+  - name: probe fails on s1
+    marker: { path: "/probe-<%= host %>" }
+`;
+    const s1 = markerHost("s1", new Set(["/once"]));
+    const s2 = markerHost("s2", new Set(["/probe-s2"]));
+    // A probe with no answer: the plan fails on s1, before any step ran anywhere.
+    s1.t.on(/^test -e \/probe/, () => {
+      throw new Error("probe exploded");
+    });
+    const r = await run(load(broken, ONCE), { s1: s1.t, s2: s2.t });
+    const by = (h: string) =>
+      r.results.filter((x) => x.host === h).map((x) => `${x.task}:${x.status}`);
+    expect(by("s1")).toEqual(["probe fails on s1:failed"]);
+    expect(by("s2")).toEqual(["probe fails on s1:ok", "once:changed"]);
+    expect(s2.files.has("/once")).toBe(true);
   });
 });
 
