@@ -21,11 +21,15 @@ export interface OsLayout {
   sysctlFile: string;
   /** Where the pxelinux package puts its BIOS boot files. */
   pxelinuxFiles: { pxelinux: string; ldlinux: string };
+  /** GRUB for UEFI clients: the EFI modules and the tool that builds a network boot image. */
+  grubEfi: { mkimage: string; modules: string };
   packages: {
     dhcp: string;
     tftp: string;
     ftp: string;
     http: string;
+    /** What grubEfi needs. */
+    uefi: string[];
     heartbeat: string;
     keepalived: string;
     /** Extra packages: pxelinux files, ifconfig for heartbeat's IPaddr, tcpdump for drills. */
@@ -58,11 +62,13 @@ const debian: OsLayout = {
     pxelinux: "/usr/lib/PXELINUX/pxelinux.0",
     ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
   },
+  grubEfi: { mkimage: "grub-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
   packages: {
     dhcp: "isc-dhcp-server",
     tftp: "tftpd-hpa",
     ftp: "vsftpd",
     http: "lighttpd",
+    uefi: ["grub-efi-amd64-bin"],
     heartbeat: "heartbeat",
     keepalived: "keepalived",
     support: ["pxelinux", "syslinux-common", "net-tools", "tcpdump"],
@@ -94,11 +100,13 @@ const rhel: OsLayout = {
     pxelinux: "/usr/share/syslinux/pxelinux.0",
     ldlinux: "/usr/share/syslinux/ldlinux.c32",
   },
+  grubEfi: { mkimage: "grub2-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
   packages: {
     dhcp: "dhcp-server",
     tftp: "tftp-server",
     ftp: "vsftpd",
     http: "lighttpd",
+    uefi: ["grub2-efi-x64-modules", "grub2-tools"],
     heartbeat: "heartbeat",
     keepalived: "keepalived",
     support: ["syslinux", "net-tools", "tcpdump"],

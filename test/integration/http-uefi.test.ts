@@ -1,0 +1,106 @@
+// The modern clients end to end on a lab of its own with `install.protocol: http`: apply
+// installs lighttpd and GRUB's network image, BIOS and x64 UEFI lab clients install over HTTP
+// through each VIP, and a stop-mode drill passes over HTTP. Needs root and a built CLI.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DrillResult } from "../../src/drill/types.js";
+import type { ClientReport } from "../../src/lab/client/report.js";
+import { execInHost } from "../../src/lab/exec.js";
+import { labPaths } from "../../src/lab/paths.js";
+import { ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
+
+const LAB = testLab("httpuefi");
+let inventory: string;
+
+describe("HTTP install source and UEFI clients", () => {
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ksorch-httpuefi-"));
+    process.env.KSORCH_SECRETS_DIR = join(dir, "secrets");
+    const source = join(dir, "http.yaml");
+    const lab = await readFile(join(REPO, "inventory/lab.yaml"), "utf8");
+    expect(lab).toContain("protocol: ftp");
+    await writeFile(source, lab.replace("protocol: ftp", "protocol: http"));
+    await ksorch(["lab", "down", "--name", LAB]);
+    await ensureLab(LAB, ["--inventory", source, "--clients", "4"]);
+    inventory = labPaths(LAB).inventory;
+    // apply is idempotent: a second run finishes what a transient SSH failure interrupted.
+    let applied = await ksorch(["apply", inventory]);
+    if (applied.code !== 0) applied = await ksorch(["apply", inventory]);
+    if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}\n${applied.stderr}`);
+  });
+  afterAll(async () => {
+    await ksorch(["lab", "down", "--name", LAB]);
+    expect(await labLeftovers(LAB)).toEqual([]);
+  });
+
+  it("runs lighttpd next to vsftpd, with a config lighttpd itself accepts, and a GRUB EFI image", async () => {
+    for (const server of ["server1", "server2"]) {
+      const check = await execInHost(LAB, server, [
+        "lighttpd",
+        "-tt",
+        "-f",
+        "/etc/lighttpd/lighttpd.conf",
+      ]);
+      expect(check.exitCode, check.stderr).toBe(0);
+      const procs = (await execInHost(LAB, server, ["ps", "-eo", "comm"])).stdout;
+      expect(procs).toMatch(/^lighttpd$/m);
+      expect(procs).toMatch(/^vsftpd$/m);
+      // A PE image: what UEFI firmware loads.
+      const efi = await execInHost(LAB, server, ["head", "-c", "2", "/srv/tftp/grub/grubx64.efi"]);
+      expect(efi.stdout).toBe("MZ");
+    }
+  });
+
+  it("installs BIOS and UEFI clients over HTTP through each VIP", async () => {
+    const r = await ksorch([
+      "lab",
+      "install",
+      "--name",
+      LAB,
+      "--uefi",
+      "client1,client2",
+      "--json",
+    ]);
+    const reports = JSON.parse(r.stdout) as ClientReport[];
+    expect(reports.filter((c) => c.verdict !== "pass").map((c) => c.error)).toEqual([]);
+    expect(r.code).toBe(0);
+    const byName = new Map(reports.map((c) => [c.client, c]));
+    // The plan lists the inventory's eight clients; the lab runs the first four.
+    const plan = (
+      JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as {
+        client: string;
+        vip: string;
+        server: string;
+        pxelinuxFile: string;
+      }[]
+    ).filter((p) => byName.has(p.client));
+    expect(plan).toHaveLength(4);
+    for (const p of plan) {
+      const c = byName.get(p.client);
+      const uefi = p.client === "client1" || p.client === "client2";
+      expect(c?.firmware).toBe(uefi ? "uefi" : "bios");
+      expect(c?.lease?.bootFile).toBe(uefi ? "grub/grubx64.efi" : "pxelinux.0");
+      expect(c?.pxelinux.used).toBe(
+        uefi ? `grub/grub.cfg-${p.pxelinuxFile}` : `pxelinux.cfg/${p.pxelinuxFile}`,
+      );
+      expect(c?.kickstartUrl).toMatch(new RegExp(`^http://${p.vip.replaceAll(".", "\\.")}/`));
+      expect(c?.installUrl).toBe(`http://${p.vip}/pub/rh9`);
+      expect(Object.keys(c?.bytesByServer ?? {})).toEqual([p.server]);
+    }
+    // Both VIPs served a UEFI client and a BIOS one.
+    expect(new Set(plan.map((p) => p.vip)).size).toBe(2);
+    const uefiVips = plan.filter((p) => byName.get(p.client)?.firmware === "uefi");
+    expect(new Set(uefiVips.map((p) => p.vip)).size).toBe(2);
+  });
+
+  it("passes a stop-mode drill over HTTP: the survivor serves the failed server's clients", async () => {
+    const r = await ksorch(["drill", "failover", inventory, "--yes", "--json", "--mode", "stop"]);
+    const result = JSON.parse(r.stdout) as DrillResult;
+    expect(result.verdict.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(r.code).toBe(0);
+    const survivor = result.measurements.bytesByServer.find((b) => b.server === "server2");
+    expect(survivor?.afterFault).toBeGreaterThan(0);
+  });
+});
