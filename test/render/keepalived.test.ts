@@ -146,7 +146,8 @@ function inKeepalivedHost(
   mkdirSync(join(dir, "bin"));
   writeFileSync(
     join(dir, "bin/service"),
-    `#!/bin/sh\necho "$*" >> ${dir}/calls\n[ "$2" != status ] || exit 3\n`,
+    // A start leaves a "daemon" behind that keeps the descriptors it inherited, as dhcpd does.
+    `#!/bin/sh\necho "$*" >> ${dir}/calls\n[ "$2" != start ] || sleep 30 &\n[ "$2" != status ] || exit 3\n`,
     { mode: 0o755 },
   );
   const script = [
@@ -155,19 +156,16 @@ function inKeepalivedHost(
     "mount -t tmpfs none /var/log",
     "mount -t tmpfs none /run",
     setup,
-    `PATH=${dir}/bin:$PATH ${command}`,
+    `export PATH=${dir}/bin:$PATH`,
+    command,
     "rc=$?; cat /var/log/keepalived.log > " + `${dir}/log 2>/dev/null; exit $rc`,
   ].join("\n");
   const read = (f: string): string =>
     existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "";
   try {
-    const r = spawnSync(
-      "unshare",
-      ["--net", "--mount", "--propagation", "private", "sh", "-c", script],
-      {
-        encoding: "utf8",
-      },
-    );
+    // Its own PID namespace too: the stub's "daemon" dies with it.
+    const ns = ["--net", "--mount", "--pid", "--fork", "--propagation", "private"];
+    const r = spawnSync("unshare", [...ns, "sh", "-c", script], { encoding: "utf8" });
     return {
       code: r.status ?? -1,
       output: r.stdout + r.stderr,
@@ -214,6 +212,25 @@ describe("the notify script", () => {
       expect(r.code, r.output).toBe(0);
       expect(r.serviceCalls, args).toEqual(["isc-dhcp-server stop"]);
     }
+  });
+
+  it("is not blocked by the dhcpd it started (the lock is not inherited)", () => {
+    const vip = `${first?.vip}/24`;
+    const r = inKeepalivedHost(
+      files,
+      [
+        `timeout 5 ${NOTIFY} INSTANCE VIP_s1 MASTER 150`,
+        `ip addr del ${vip} dev eth0`,
+        `timeout 5 ${NOTIFY} INSTANCE VIP_s1 BACKUP 150`,
+      ].join(" && "),
+      `ip addr add ${vip} dev eth0`,
+    );
+    expect(r.code, r.output).toBe(0);
+    expect(r.serviceCalls).toEqual([
+      "isc-dhcp-server status",
+      "isc-dhcp-server start",
+      "isc-dhcp-server stop",
+    ]);
   });
 
   it("leaves dhcpd alone for the other VIPs", () => {
