@@ -6,18 +6,20 @@
 # number of passing verdicts, side by side with the paper's ~4 s (read from heartbeat's log
 # after `service heartbeat stop`). Needs root and a built CLI (npm run build).
 #   bash bench/drill.sh            # LAB=drillbench RUNS=5 MODES="stop crash poweroff link"
+#   LAB=k3bench INVENTORY=inventory/lab3.yaml bash bench/drill.sh   # 3 servers, keepalived
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=${LAB:-drillbench}
 RUNS=${RUNS:-5}
 MODES=${MODES:-stop crash poweroff link}
+INVENTORY=${INVENTORY:-inventory/lab.yaml}
 OUT=$(mktemp -d)
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
 ksorch() { node dist/cli/main.js "$@"; }
 INV=/var/lib/ksorch/labs/$LAB/inventory.yaml
 
 ksorch lab down --name "$LAB" >/dev/null 2>&1 || true
-ksorch lab up --name "$LAB" >/dev/null
+ksorch lab up --name "$LAB" --inventory "$INVENTORY" >/dev/null
 # apply is idempotent: a second run finishes what a transient SSH failure interrupted.
 ksorch apply "$INV" >"$OUT/apply.log" 2>&1 || ksorch apply "$INV" >"$OUT/apply.log" 2>&1 ||
   { tail -20 "$OUT/apply.log" >&2; exit 1; }
