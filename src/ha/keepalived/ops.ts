@@ -1,6 +1,8 @@
 // keepalived 2.x: the parent's PID in /run/keepalived.pid; its VRRP child is the one holding
-// the addresses, so the crash kills both by PID. ksorch expects it to log to
-// /var/log/keepalived.log (`--log-file`), there being no syslog daemon on a minimal host.
+// the addresses, so the crash kills both by PID. Debian's build logs only to syslog (no
+// `--log-file`) and a minimal host runs no syslog daemon: the notify script ksorch installs
+// (templates/keepalived-notify.sh.ejs) writes every state change to /var/log/keepalived.log in
+// keepalived's own format, with milliseconds.
 import { STAMP, killTreeByPidfile } from "../shell.js";
 import type { HaOps } from "../types.js";
 import { parseKeepalivedLog } from "./log.js";
