@@ -22,6 +22,8 @@ export function measure(obs: Observation): Measurements {
   const moved = m.takeovers.some((t) => t.survivor !== undefined);
   const failback = moved ? failbackMs(obs, intervals) : undefined;
   if (failback !== undefined) m.failbackMs = failback;
+  const wait = longestClientWait(obs);
+  if (wait) m.longestClientWait = wait;
   const logged = haLogTakeoverS(obs, m.takeovers);
   if (logged !== undefined) m.haLogTakeoverS = logged;
   return m;
@@ -111,4 +113,29 @@ function bytesByServer(obs: Observation): Measurements["bytesByServer"] {
       mine.filter((t) => t.atMs < obs.faultAtMs === before).reduce((n, t) => n + t.bytes, 0);
     return { server, beforeFault: sum(true), afterFault: sum(false) };
   });
+}
+
+/**
+ * Per client, the longest gap between samples with data, from the fault to its last sample.
+ * The lab spreads a transfer's bytes over its duration, so a stall inside one transfer is
+ * smoothed over; stalls between transfers (a client reconnecting) show in full.
+ */
+function longestClientWait(obs: Observation): Measurements["longestClientWait"] {
+  let worst: Measurements["longestClientWait"];
+  const clients = new Set(obs.transfers.map((t) => t.client));
+  for (const client of clients) {
+    const times = obs.transfers
+      .filter((t) => t.client === client && t.bytes > 0)
+      .map((t) => t.atMs)
+      .sort((a, b) => a - b);
+    let last = times.filter((t) => t < obs.faultAtMs).at(-1);
+    for (const t of times.filter((x) => x >= obs.faultAtMs)) {
+      const from = last ?? obs.faultAtMs;
+      if (!worst || t - from > worst.durationMs) {
+        worst = { client, fromMs: sinceFault(obs, from), durationMs: Math.round(t - from) };
+      }
+      last = t;
+    }
+  }
+  return worst;
 }

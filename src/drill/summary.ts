@@ -33,6 +33,9 @@ export function formatSummary(r: DrillResult): string {
     m.bytesByServer.some((b) => b.beforeFault + b.afterFault > 0)
       ? `bytes served: ${m.bytesByServer.map((b) => `${b.server} ${mb(b.beforeFault)} before / ${mb(b.afterFault)} after the fault`).join(", ")}`
       : "",
+    m.longestClientWait
+      ? `longest client wait for data: ${ms(m.longestClientWait.durationMs)} (${m.longestClientWait.client}, from ${ms(m.longestClientWait.fromMs)} after the fault)`
+      : "",
   ].filter((l) => l !== "");
   const checks = verdict.checks.flatMap((c) => [
     `  ${c.status.padEnd(7)} ${c.name}: ${c.detail}`,

@@ -122,6 +122,11 @@ export interface Measurements {
   failbackMs?: number;
   /** Bytes the install clients received from each server before and after the fault. */
   bytesByServer: { server: string; beforeFault: number; afterFault: number }[];
+  /**
+   * The longest a client went without data from the fault on, by its transfer records: what
+   * the install saw of the takeover (and of any stall after it). Absent without clients.
+   */
+  longestClientWait?: { client: string; fromMs: number; durationMs: number };
   /** Takeover as heartbeat's own log tells it, whole seconds: what the paper measured. */
   haLogTakeoverS?: number;
 }

@@ -33,6 +33,8 @@ describe("measure", () => {
       { server: "server1", beforeFault: 4_000_000, afterFault: 0 },
       { server: "server2", beforeFault: 3_000_000, afterFault: 5_000_000 },
     ]);
+    // client1 got data at -1 s from server1, then nothing until +3 s from server2.
+    expect(m.longestClientWait).toEqual({ client: "client1", fromMs: -1000, durationMs: 4000 });
   });
 
   it("counts a service's answer, not an ICMP error, as the first answer", () => {

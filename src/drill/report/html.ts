@@ -53,6 +53,9 @@ export function renderHtmlReport(obs: Observation, result: DrillResult): string 
         [b.server, String(b.beforeFault), String(b.afterFault)].map(escapeXml),
       ),
     ),
+    m.longestClientWait
+      ? `<p>Longest a client waited for data after the fault: ${escapeXml(ms(m.longestClientWait.durationMs))} (${escapeXml(m.longestClientWait.client)}).</p>`
+      : "",
     "<h2>Timeline</h2>",
     table(
       ["time", "server", "event"],
