@@ -4,7 +4,9 @@
 # pxelinux over TFTP, then the kernel and initrd of its pxelinux config, and boots them. The
 # serial console goes to stdout; the script stops the VM once the line `until` appears.
 # Needs qemu-system-x86 and ipxe-qemu. The kernel command line must have console=ttyS0.
-# usage: scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
+# FIRMWARE=uefi boots x64 UEFI firmware instead (OVMF, package ovmf; 1 GB of guest memory):
+# it sends DHCP option 93 = 7 and gets GRUB's network image, which reads its grub.cfg files.
+# usage: [FIRMWARE=bios|uefi] scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
 set -euo pipefail
 lab=$1
 mac=$2
@@ -14,6 +16,16 @@ sw="$lab.switch"
 tap=vm$$
 tap=${tap:0:15}
 log=$(mktemp /tmp/ksorch-pxe-vm.XXXXXX)
+vars=
+firmware=(-machine pc -m 256 -boot n)
+if [[ ${FIRMWARE:-bios} == uefi ]]; then
+  # OVMF keeps its settings in a writable copy of the variable store, thrown away afterwards.
+  vars=$(mktemp /tmp/ksorch-ovmf-vars.XXXXXX)
+  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
+  firmware=(-machine q35 -m 1024
+    -drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+    -drive "if=pflash,format=raw,file=$vars")
+fi
 
 ip -n "$sw" tuntap add dev "$tap" mode tap
 ip -n "$sw" link set "$tap" master lan0 up
@@ -21,13 +33,13 @@ vm=
 cleanup() {
   [[ -n $vm ]] && kill "$vm" 2>/dev/null && wait "$vm" 2>/dev/null
   ip -n "$sw" link del "$tap" 2>/dev/null || true
-  rm -f "$log"
+  rm -f "$log" ${vars:+"$vars"}
 }
 trap cleanup EXIT
 
-nsenter --net="/run/netns/$sw" qemu-system-x86_64 -machine pc -m 256 -nographic -no-reboot \
-  -boot n -netdev "tap,id=lan,ifname=$tap,script=no,downscript=no" \
-  -device "e1000,netdev=lan,mac=$mac" >"$log" 2>&1 </dev/null &
+nsenter --net="/run/netns/$sw" qemu-system-x86_64 "${firmware[@]}" -nographic -no-reboot \
+  -netdev "tap,id=lan,ifname=$tap,script=no,downscript=no" \
+  -device "e1000,netdev=lan,mac=$mac,bootindex=1" >"$log" 2>&1 </dev/null &
 vm=$!
 
 found=1
