@@ -86,23 +86,26 @@ function failbackMs(obs: Observation, intervals: readonly Ownership[]): number |
 }
 
 /**
- * Takeover as a person reading the survivor's HA log would state it: from the second of the
- * fault to the line that says the resources are acquired. Whole seconds, as in the paper.
+ * Takeover as a person reading the survivor's HA log would state it: from the fault to the
+ * line that says the resources are acquired, at the log's own resolution (heartbeat: whole
+ * seconds, as in the paper; keepalived's notify log: milliseconds).
  */
 function haLogTakeoverS(obs: Observation, takeovers: readonly VipTakeover[]): number | undefined {
   const survivors = new Set(takeovers.flatMap((t) => t.survivor ?? []));
-  const faultSecond = Math.floor(obs.faultAtMs / 1000) * 1000;
+  const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
   const after = obs.haLog.filter(
     ({ server, entry }) =>
       survivors.has(server) &&
-      entry.atMs >= faultSecond &&
+      entry.atMs >= floorTo(obs.faultAtMs, entry.resolutionMs) &&
       (obs.undoAtMs === undefined || entry.atMs < obs.undoAtMs),
   );
   // Completion when the engine logs it (heartbeat's mach_down), else the start of acquisition.
   const done =
     after.find((l) => l.entry.event?.kind === "takeover-complete") ??
     after.find((l) => l.entry.event?.kind === "acquire");
-  return done ? (done.entry.atMs - faultSecond) / 1000 : undefined;
+  if (!done) return undefined;
+  const fault = floorTo(obs.faultAtMs, done.entry.resolutionMs);
+  return (done.entry.atMs - fault) / 1000;
 }
 
 function bytesByServer(obs: Observation): Measurements["bytesByServer"] {

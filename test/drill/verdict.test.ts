@@ -214,3 +214,23 @@ describe("the VIPs that must move", () => {
     expect(c.detail).toMatch(/^192\.168\.0\.253 was not taken over/);
   });
 });
+
+describe("takeover as the HA log states it", () => {
+  const entry = (atMs: number, resolutionMs: number, kind: "acquire" | "takeover-complete") => ({
+    server: "server2",
+    entry: { atMs, resolutionMs, program: "x", message: "m", event: { kind } },
+  });
+
+  it("counts heartbeat's whole seconds from the fault's second to completion", () => {
+    const obs = stopScenario();
+    obs.haLog = [entry(T0 - 300, 1000, "acquire"), entry(T0 + 1700, 1000, "takeover-complete")];
+    // T0 is at .300 of its second; completion is logged in the second after the next.
+    expect(measure(obs).haLogTakeoverS).toBe(2);
+  });
+
+  it("keeps the milliseconds of a log that has them", () => {
+    const obs = stopScenario();
+    obs.haLog = [entry(T0 + 412, 1, "acquire")];
+    expect(measure(obs).haLogTakeoverS).toBe(0.412);
+  });
+});
