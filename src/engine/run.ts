@@ -86,6 +86,16 @@ export async function runPlaybooks(
     results.push(r);
     opts.reporter.taskEnd(r);
   };
+  const sharedWork = new Map<string, Promise<unknown>>();
+  const shared = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    let p = sharedWork.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      sharedWork.set(key, p);
+      p.catch(() => sharedWork.delete(key));
+    }
+    return p;
+  };
   const peers = (): PeerHost[] =>
     states
       .filter((s) => !s.stopped && s.transport)
@@ -120,6 +130,7 @@ export async function runPlaybooks(
         peers,
         localRoot: opts.localRoot,
         vars: s.scope,
+        shared,
       };
       if (mismatch) {
         s.stopped = true;

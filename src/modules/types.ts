@@ -67,6 +67,11 @@ export interface HostContext {
   localRoot: string;
   /** The host's template variables (inventory, topology, server, layout, facts). */
   vars: Record<string, unknown>;
+  /**
+   * Work done once per run for every host, such as reading a local tree: the promise the first
+   * caller's `make` gave for `key` (made again after a failure).
+   */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface Module<S extends z.ZodType = z.ZodType> {

@@ -264,6 +264,43 @@ tasks:
   });
 });
 
+describe("shared work", () => {
+  it("does a host-independent job once per run, for every host and every plan", async () => {
+    let reads = 0;
+    const reader = defineModule({
+      name: "reader",
+      description: "reads a local thing once per run",
+      args: z.strictObject({}),
+      async plan(_a, host) {
+        const n = await host.shared("tree", async () => (reads += 1));
+        return noop(`read ${n} time(s)`);
+      },
+    });
+    const modules = new Map<string, Module>([...MODULES, ["reader", reader as Module]]);
+    const pb = parsePlaybook(
+      "pb.yaml",
+      "name: r\ntasks:\n  - name: one\n    reader: {}\n  - name: two\n    reader: {}\n",
+      new Set(modules.keys()),
+    ).playbook as PlaybookDef;
+    const names = ["s1", "s2"];
+    const { args } = compilePlaybooks([pb], names, () => ({}), modules);
+    const r = await runPlaybooks(
+      [pb],
+      args,
+      names.map((name) => ({
+        name,
+        scope: {},
+        connect: async () => markerHost(name).t,
+        files: () => [],
+      })),
+      modules,
+      { check: false, diff: false, forks: 5, localRoot: "/", reporter: silentReporter },
+    );
+    expect(reads).toBe(1);
+    expect(r.results.map((x) => x.reason)).toEqual(Array(4).fill("read 1 time(s)"));
+  });
+});
+
 describe("playbook validation", () => {
   it("reports file, line, column and field for bad arguments and unknown keys, all at once", () => {
     const text = `name: bad

@@ -45,6 +45,7 @@ export function fakeHost(
     peers: () => [t, ...(opts.peers ?? [])].map((p) => ({ name: p.host, transport: p })),
     localRoot: opts.localRoot ?? "/nonexistent",
     vars: opts.vars ?? {},
+    shared: (_key, make) => make(),
   };
   return { host, t };
 }
@@ -93,6 +94,7 @@ export function localHost(
     peers: () => [{ name: "local", transport: t }],
     localRoot: opts.localRoot ?? "/nonexistent",
     vars: {},
+    shared: (_key, make) => make(),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   remoteManifestCommand,
   tarSize,
   type Entry,
+  type Manifest,
 } from "./manifest.js";
 
 const args = z.strictObject({
@@ -57,21 +58,25 @@ export const syncModule = defineModule({
   async plan(a, host) {
     const root = isAbsolute(a.src) ? a.src : resolve(host.localRoot, a.src);
     const exclude = a.exclude.map(globToRegExp);
+    // The local tree is read once per run, not once per host and plan: it can hold thousands
+    // of files, and a run plans each task ahead and again after a change.
+    const readLocal = async (): Promise<Manifest> => {
+      const m = await localManifest(root, exclude);
+      if (a.checksum) await addLocalChecksums(root, m);
+      return m;
+    };
     const [local, remoteOut] = await Promise.all([
-      localManifest(root, exclude),
+      host.shared(`sync ${root} ${a.checksum} ${a.exclude.join("\0")}`, readLocal),
       host.transport.run(remoteManifestCommand(a.dest)),
     ]);
     if (remoteOut.exitCode !== 0)
       throw new Error(`reading ${a.dest} failed: ${remoteOut.stderr.trim()}`);
     const remote = parseRemoteManifest(remoteOut.stdout);
-    if (a.checksum) {
-      await addLocalChecksums(root, local);
-      if (remote.size > 0)
-        applyRemoteChecksums(
-          remote,
-          (await host.transport.run(remoteChecksumCommand(a.dest))).stdout,
-        );
-    }
+    if (a.checksum && remote.size > 0)
+      applyRemoteChecksums(
+        remote,
+        (await host.transport.run(remoteChecksumCommand(a.dest))).stdout,
+      );
     const diff = diffTrees(local, remote, { delete: a.delete, checksum: a.checksum, exclude });
     const files = local.size;
     if (diff.send.length === 0 && diff.remove.length === 0)
