@@ -1,18 +1,59 @@
 // The modern clients end to end on a lab of its own with `install.protocol: http`: apply
 // installs lighttpd and GRUB's network image, BIOS and x64 UEFI lab clients install over HTTP
-// through each VIP, and a stop-mode drill passes over HTTP. Needs root and a built CLI.
+// through each VIP, a stop-mode drill passes over HTTP, and real UEFI firmware (QEMU + OVMF)
+// boots through GRUB in the order the lab clients emulate. Needs root and a built CLI; the VM
+// test needs qemu-system-x86, ipxe-qemu and ovmf, and is reported as skipped without them.
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillResult } from "../../src/drill/types.js";
+import { grubSearchOrder } from "../../src/lab/client/grub.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
+import { cutLink } from "../../src/lab/faults.js";
 import { labPaths } from "../../src/lab/paths.js";
+import { readState } from "../../src/lab/state.js";
 import { ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
+
+const hasUefiVm = [
+  "/usr/bin/qemu-system-x86_64",
+  "/usr/share/OVMF/OVMF_CODE_4M.fd",
+  "/usr/lib/ipxe/qemu/efi-e1000.rom",
+].every((f) => existsSync(f));
+
+/** Runs `fn` while tcpdump on the lab's LAN bridge records TFTP read requests; returns them. */
+async function tftpRequests(fn: () => Promise<void>): Promise<string[]> {
+  const state = await readState(LAB);
+  if (!state) throw new Error(`lab ${LAB} is not up`);
+  const { switchNs, lanBridge } = state.plan;
+  const dump = spawn("nsenter", [
+    `--net=/run/netns/${switchNs}`,
+    "tcpdump",
+    "-i",
+    lanBridge,
+    "-n",
+    "-l",
+    "udp port 69",
+  ]);
+  let out = "";
+  dump.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  await new Promise<void>((resolve) =>
+    dump.stderr.on("data", (b: Buffer) => b.toString().includes("listening") && resolve()),
+  );
+  try {
+    await fn();
+  } finally {
+    dump.kill();
+  }
+  return [...out.matchAll(/RRQ "([^"]+)"/g)].map((m) => m[1] ?? "");
+}
 
 describe("HTTP install source and UEFI clients", () => {
   beforeAll(async () => {
@@ -103,4 +144,47 @@ describe("HTTP install source and UEFI clients", () => {
     const survivor = result.measurements.bytesByServer.find((b) => b.server === "server2");
     expect(survivor?.afterFault).toBeGreaterThan(0);
   });
+
+  // Last: the VM takes client1's MAC, so the emulated client1 is unplugged for good.
+  it.skipIf(!hasUefiVm)(
+    "boots real UEFI firmware through GRUB: its config search as emulated, then the kernel",
+    async () => {
+      const [p] = JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as {
+        client: string;
+        mac: string;
+        ip: string;
+        vip: string;
+        pxelinuxFile: string;
+      }[];
+      if (!p) throw new Error("no client in the plan");
+      // The serial console is the test's only window on the VM's kernel.
+      for (const server of ["server1", "server2"]) {
+        const cfg = `/srv/tftp/grub/grub.cfg-${p.pxelinuxFile}`;
+        await execInHost(LAB, server, ["sed", "-i", "s|^  linux .*|& console=ttyS0|", cfg]);
+      }
+      await cutLink(LAB, p.client, "eth0");
+      let stdout = "";
+      const asked = await tftpRequests(async () => {
+        const vm = await promisify(execFile)(
+          join(REPO, "scripts/lab-pxe-vm.sh"),
+          [LAB, p.mac, "ksorch lab installer", "300"],
+          { env: { ...process.env, FIRMWARE: "uefi" }, maxBuffer: 16 << 20 },
+        );
+        stdout = vm.stdout;
+      });
+      expect(stdout).toMatch(
+        new RegExp(
+          `ksorch lab installer: kernel 6\\.\\S+-amd64, command line: \\S+ ` +
+            `inst\\.ks=http://${p.vip.replaceAll(".", "\\.")}/pub/rh9/`,
+        ),
+      );
+      // GRUB asks with a leading slash; tftpd --secure reads both the same way.
+      const configs = asked.filter((f) => f.includes("grub.cfg")).map((f) => f.replace(/^\//, ""));
+      const order = grubSearchOrder("grub/grubx64.efi", p.mac, p.ip);
+      expect(asked[0]).toBe("grub/grubx64.efi");
+      expect(configs.slice(0, 2)).toEqual(order.slice(0, 2));
+      expect(asked.map((f) => f.replace(/^\//, ""))).toContain("images/pub/rh9/initrd.img");
+    },
+    400_000,
+  );
 });
