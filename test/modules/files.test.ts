@@ -16,7 +16,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { configModule } from "../../src/modules/config/index.js";
 import { copyModule } from "../../src/modules/copy/index.js";
 import { fileModule } from "../../src/modules/file/index.js";
-import { parseStat, statCommand } from "../../src/modules/files/remote.js";
+import { parseStat, statCommand, statRemote } from "../../src/modules/files/remote.js";
 import type { RenderedFile } from "../../src/render/types.js";
 import { applyPlan, localHost, localTransport } from "./helpers.js";
 
@@ -175,5 +175,37 @@ describe("stat parsing", () => {
     });
     expect(m.get(join(dir, "ln"))).toMatchObject({ kind: "link", target: "/etc/hosts" });
     expect(m.has(join(dir, "missing"))).toBe(false);
+  });
+});
+
+describe("stat probes asked at once", () => {
+  it("go out as one command, and each caller gets only its paths (sha256 only where asked)", async () => {
+    const a = join(dir, "a");
+    const b = join(dir, "b");
+    await writeFile(a, "abc");
+    await writeFile(b, "abc");
+    const commands: string[] = [];
+    const counting = {
+      ...t,
+      run: (command: string) => {
+        commands.push(command);
+        return t.run(command);
+      },
+    };
+    const [first, second, none] = await Promise.all([
+      statRemote(counting, [a], []),
+      statRemote(counting, [a, b, join(dir, "missing")]),
+      statRemote(counting, []),
+    ]);
+    expect(commands).toHaveLength(1);
+    expect([...first.keys()]).toEqual([a]);
+    expect(first.get(a)?.sha256).toBeUndefined();
+    expect([...second.keys()]).toEqual([a, b]);
+    expect(second.get(b)).toMatchObject({ kind: "file", size: 3, sha256: expect.any(String) });
+    expect(second.get(a)?.sha256).toBe(second.get(b)?.sha256);
+    expect(none.size).toBe(0);
+    // Asked later: a command of its own.
+    await statRemote(counting, [b]);
+    expect(commands).toHaveLength(2);
   });
 });

@@ -79,14 +79,63 @@ export function parseStat(stdout: string): Map<string, RemoteFile> {
   return out;
 }
 
-export async function statRemote(
+interface StatAsk {
+  paths: readonly string[];
+  hash: readonly string[];
+  resolve: (m: Map<string, RemoteFile>) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Stat probes asked of a transport in the same moment, not sent yet. */
+const asked = new WeakMap<Transport, StatAsk[]>();
+
+/**
+ * State of `paths` on the host (sha256 of those in `hash`); absent paths are not in the map.
+ * Probes asked at the same moment (a run plans every task at once) go out as ONE stat and one
+ * sha256sum for all of them: each probe of its own was two processes on the host, a quarter of
+ * what a no-op apply starts there. Each caller gets only its own paths, as if it had asked alone.
+ */
+export function statRemote(
   t: Transport,
   paths: readonly string[],
   hash: readonly string[] = paths,
 ): Promise<Map<string, RemoteFile>> {
-  if (paths.length === 0) return new Map();
-  const r = await t.run(statCommand(paths, hash));
-  return parseStat(r.stdout);
+  if (paths.length === 0) return Promise.resolve(new Map());
+  return new Promise((resolve, reject) => {
+    let asks = asked.get(t);
+    if (!asks) {
+      const batch: StatAsk[] = (asks = []);
+      asked.set(t, batch);
+      // After the code that is asking now, and before the transport sends what it was asked.
+      queueMicrotask(() => {
+        asked.delete(t);
+        void statTogether(t, batch);
+      });
+    }
+    asks.push({ paths, hash, resolve, reject });
+  });
+}
+
+async function statTogether(t: Transport, asks: StatAsk[]): Promise<void> {
+  const unique = (lists: (readonly string[])[]): string[] => [...new Set(lists.flat())];
+  try {
+    const r = await t.run(
+      statCommand(unique(asks.map((a) => a.paths)), unique(asks.map((a) => a.hash))),
+    );
+    const all = parseStat(r.stdout);
+    for (const a of asks) {
+      const mine = new Map<string, RemoteFile>();
+      for (const p of a.paths) {
+        const f = all.get(p);
+        if (!f) continue;
+        const { sha256, ...rest } = f;
+        mine.set(p, sha256 !== undefined && a.hash.includes(p) ? { ...rest, sha256 } : rest);
+      }
+      a.resolve(mine);
+    }
+  } catch (err) {
+    for (const a of asks) a.reject(err);
+  }
 }
 
 /** Reads small text files (for diffs); missing files come back as null. */
