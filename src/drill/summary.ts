@@ -27,7 +27,7 @@ export function formatSummary(r: DrillResult): string {
   );
   const extra = [
     m.haLogTakeoverS !== undefined
-      ? `HA log says: takeover within ${m.haLogTakeoverS} s (whole seconds)`
+      ? `HA log says: takeover within ${m.haLogTakeoverS} s${logUnit(m.haLogTakeoverS)}`
       : "",
     m.failbackMs !== undefined ? `failback: ${ms(m.failbackMs)} after the undo` : "",
     m.bytesByServer.some((b) => b.beforeFault + b.afterFault > 0)
@@ -56,6 +56,11 @@ export function formatSummary(r: DrillResult): string {
     "timeline (relative to the fault):",
     ...timeline,
   ].join("\n");
+}
+
+/** heartbeat logs whole seconds, as the paper read them; keepalived's notify log milliseconds. */
+function logUnit(seconds: number): string {
+  return Number.isInteger(seconds) ? " (whole seconds, as the paper read it)" : "";
 }
 
 function mb(bytes: number): string {
