@@ -6,12 +6,14 @@
 # number of passing verdicts, side by side with the paper's ~4 s (read from heartbeat's log
 # after `service heartbeat stop`). Needs root and a built CLI (npm run build).
 #   bash bench/drill.sh            # LAB=drillbench RUNS=5 MODES="stop crash poweroff link"
+#   INVENTORY=inventory/lab3.yaml LAB=drillbench3 bash bench/drill.sh   # keepalived, 3 servers
 #   LAB=k3bench INVENTORY=inventory/lab3.yaml bash bench/drill.sh   # 3 servers, keepalived
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=${LAB:-drillbench}
 RUNS=${RUNS:-5}
 MODES=${MODES:-stop crash poweroff link}
+INVENTORY=${INVENTORY:-inventory/lab.yaml}
 INVENTORY=${INVENTORY:-inventory/lab.yaml}
 OUT=$(mktemp -d)
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
@@ -40,6 +42,7 @@ const median = (xs) => {
   return v.length === 0 ? undefined : v[Math.floor((v.length - 1) / 2)];
 };
 const s = (ms) => (ms === undefined ? "none" : `${(ms / 1000).toFixed(3)} s`);
+console.log(`engine: ${JSON.parse(fs.readFileSync(`${dir}/${modes[0]}-1.json`, "utf8")).setup.engine}`);
 console.log(`| mode | takeover (median of ${runs}) | min-max | gratuitous ARP | first answer | heartbeat log | passed | paper |`);
 console.log("|---|---|---|---|---|---|---|---|");
 for (const mode of modes) {
