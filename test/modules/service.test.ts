@@ -1,7 +1,11 @@
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Facts } from "../../src/modules/facts/facts.js";
 import { serviceModule } from "../../src/modules/service/index.js";
-import { debianFacts, fakeHost, rhelFacts } from "./helpers.js";
+import { bootLinks, parseQuery } from "../../src/modules/service/init.js";
+import { debianFacts, fakeHost, localTransport, rhelFacts } from "./helpers.js";
 
 const chkconfigFacts: Facts = {
   ...rhelFacts,
@@ -117,5 +121,23 @@ describe("service", () => {
     expect(serviceModule.args.safeParse({ name: "x; reboot", state: "started" }).success).toBe(
       false,
     );
+  });
+});
+
+describe("boot links (Debian SysV)", () => {
+  it("counts the S links of exactly that service in runlevels 2, 3 and 5, dangling ones too", async () => {
+    const etc = await mkdtemp(join(tmpdir(), "ksorch-rc-"));
+    for (const l of ["2", "3", "5", "6"]) await mkdir(join(etc, `rc${l}.d`));
+    await symlink("../init.d/vsftpd", join(etc, "rc2.d", "S01vsftpd")); // dangling here
+    await writeFile(join(etc, "rc3.d", "S20vsftpd"), "");
+    await writeFile(join(etc, "rc5.d", "K01vsftpd"), "");
+    await writeFile(join(etc, "rc5.d", "S01vsftpd-extra"), "");
+    await writeFile(join(etc, "rc6.d", "S01vsftpd"), "");
+    const t = localTransport();
+    const count = async (name: string) => parseQuery((await t.run(bootLinks(name, etc))).stdout);
+    expect(await count("vsftpd")).toEqual({ running: false, enabled: true });
+    expect((await t.run(bootLinks("vsftpd", etc))).stdout).toBe("enabled=2\n");
+    expect((await t.run(bootLinks("tftpd-hpa", etc))).stdout).toBe("enabled=0\n");
+    expect((await t.run(bootLinks("vsftpd", join(etc, "missing")))).stdout).toBe("enabled=0\n");
   });
 });

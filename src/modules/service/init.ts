@@ -1,7 +1,7 @@
 // How to drive services on each init system: one read command that reports running and
 // enabled, and the commands that change them. Chosen from facts, pure.
 import type { Facts } from "../facts/facts.js";
-import { sh } from "../../transport/quote.js";
+import { quote, raw, sh } from "../../transport/quote.js";
 
 export interface InitDriver {
   /** Prints `running=<exit code of the status check>`. */
@@ -26,11 +26,21 @@ const systemd: InitDriver = {
   disable: (n) => sh`systemctl disable ${n}`,
 };
 
+/**
+ * Counts the start links of `name` in runlevels 2, 3 and 5 below `etc`, with the shell's own
+ * globs and tests: no process started (ls | grep was two for every service task).
+ */
+export function bootLinks(name: string, etc = "/etc"): string {
+  const links = ["2", "3", "5"].map((l) =>
+    raw(`${quote(`${etc}/rc${l}.d`)}/S[0-9][0-9]${quote(name)}`),
+  );
+  return sh`n=0; for f in ${links}; do if [ -e "$f" ] || [ -L "$f" ]; then n=$((n + 1)); fi; done; echo enabled=$n`;
+}
+
 /** SysV init scripts through service(8); Debian's boot links through update-rc.d. */
 const debianSysv: InitDriver = {
   running: (n) => sh`service ${n} status >/dev/null 2>&1; echo running=$?`,
-  enabled: (n) =>
-    sh`echo enabled=$(ls /etc/rc2.d/ /etc/rc3.d/ /etc/rc5.d/ 2>/dev/null | grep -c ${`^S[0-9][0-9]${n}$`})`,
+  enabled: (n) => bootLinks(n),
   start: (n) => sh`service ${n} start`,
   stop: (n) => sh`service ${n} stop`,
   restart: (n) => sh`service ${n} restart`,
