@@ -72,7 +72,7 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
   const secrets = loadSecrets(inv);
 
   const dir = opts.playbooksDir ?? join(PROJECT_ROOT, "playbooks");
-  const { playbooks, diagnostics } = await loadPlaybooks(dir, new Set(MODULES.keys()));
+  const { playbooks, diagnostics } = loadPlaybooks(dir, new Set(MODULES.keys()));
   const scopes = new Map(inv.servers.map((s) => [s.name, serverScope(inv, topo, s)]));
   const compiled = compilePlaybooks(
     playbooks,

@@ -1,7 +1,7 @@
 // Loading playbooks: playbooks/*.yaml in file-name order (10-packages.yaml, 20-network.yaml ...).
 // Only the envelope is checked here (names, keys, one module per task); module arguments depend
 // on each host's variables and are validated in ./compile.ts, still before any host is touched.
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { Diagnostic } from "../errors.js";
@@ -241,17 +241,22 @@ export function parsePlaybook(
   return { playbook, diagnostics: [] };
 }
 
-/** Every *.yaml / *.yml in `dir`, in file-name order. */
-export async function loadPlaybooks(
+/**
+ * Every *.yaml / *.yml in `dir`, in file-name order. Read synchronously: a dozen small files at
+ * start-up, where each await of the thread pool would cost a trip through a busy event loop.
+ */
+export function loadPlaybooks(
   dir: string,
   modules: ReadonlySet<string>,
-): Promise<{ playbooks: PlaybookDef[]; diagnostics: Diagnostic[] }> {
-  const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+): { playbooks: PlaybookDef[]; diagnostics: Diagnostic[] } {
+  const names = readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort();
   const playbooks: PlaybookDef[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const n of names) {
     const file = join(dir, n);
-    const r = parsePlaybook(file, await readFile(file, "utf8"), modules);
+    const r = parsePlaybook(file, readFileSync(file, "utf8"), modules);
     if (r.playbook) playbooks.push(r.playbook);
     diagnostics.push(...r.diagnostics);
   }

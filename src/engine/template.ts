@@ -10,12 +10,22 @@ export type Scope = Record<string, unknown>;
 
 const WHOLE_TAG = /^<%=\s*([\s\S]+?)\s*%>$/;
 
+// Compiled once per text: every task is rendered for every host, and compiling (new Function
+// behind both) costs far more than calling.
+const functions = new Map<string, (...a: unknown[]) => unknown>();
+const templates = new Map<string, ejs.TemplateFunction>();
+
 /** Evaluates one JavaScript expression with the scope's names as variables. */
 export function evaluate(expression: string, scope: Scope): unknown {
   const names = Object.keys(scope);
-  const fn = new Function(...names, `"use strict"; return (${expression});`) as (
-    ...a: unknown[]
-  ) => unknown;
+  const key = `${names.join(",")}\n${expression}`;
+  let fn = functions.get(key);
+  if (!fn) {
+    fn = new Function(...names, `"use strict"; return (${expression});`) as (
+      ...a: unknown[]
+    ) => unknown;
+    functions.set(key, fn);
+  }
   return fn(...names.map((n) => scope[n]));
 }
 
@@ -23,7 +33,12 @@ function renderString(text: string, scope: Scope): unknown {
   if (!text.includes("<%")) return text;
   const whole = WHOLE_TAG.exec(text);
   if (whole?.[1] && !whole[1].includes("%>")) return evaluate(whole[1], scope);
-  return ejs.render(text, scope, { escape: (s: unknown) => String(s) });
+  let template = templates.get(text);
+  if (!template) {
+    template = ejs.compile(text, { escape: (s: unknown) => String(s) });
+    templates.set(text, template);
+  }
+  return template(scope);
 }
 
 /** Renders every string inside `value` (objects and arrays walked), leaving other values alone. */
