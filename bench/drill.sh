@@ -2,7 +2,7 @@
 # Benchmark of `ksorch drill failover` on a lab of its own (not a timed test): RUNS drills per
 # fault mode while the lab's eight clients install, and per mode the median of the takeover
 # (fault -> VIP on the survivor, from the servers' own records), the first gratuitous ARP, the
-# first answer to a client, the takeover as heartbeat's log states it (whole seconds), and the
+# first answer to a client, the takeover as the HA log states it (heartbeat: whole seconds), the
 # number of passing verdicts, side by side with the paper's ~4 s (read from heartbeat's log
 # after `service heartbeat stop`). Needs root and a built CLI (npm run build).
 #   bash bench/drill.sh            # LAB=drillbench RUNS=5 MODES="stop crash poweroff link"
@@ -43,7 +43,7 @@ const median = (xs) => {
 };
 const s = (ms) => (ms === undefined ? "none" : `${(ms / 1000).toFixed(3)} s`);
 console.log(`engine: ${JSON.parse(fs.readFileSync(`${dir}/${modes[0]}-1.json`, "utf8")).setup.engine}`);
-console.log(`| mode | takeover (median of ${runs}) | min-max | gratuitous ARP | first answer | heartbeat log | passed | paper |`);
+console.log(`| mode | takeover (median of ${runs}) | min-max | gratuitous ARP | first answer | HA log | passed | paper |`);
 console.log("|---|---|---|---|---|---|---|---|");
 for (const mode of modes) {
   const results = [];
