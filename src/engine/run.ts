@@ -191,8 +191,8 @@ export async function runPlaybooks(
 
   // Plans only read, so a plan stays true as long as nothing has changed since it was made. Every
   // task of every playbook is therefore planned at once, right after connecting; the transport
-  // sends what is asked in the same moment as one script, so a run that finds nothing to do costs
-  // about one round trip per host. `epoch` counts what invalidates these plans: steps run (not in
+  // sends what is asked in the same moment as a few shell scripts (src/transport/batch.ts), so a
+  // run that finds nothing to do costs about one round trip per host after the facts. `epoch` counts what invalidates these plans: steps run (not in
   // check mode) and hosts stopped (a run_once task or a cluster check would see other hosts).
   let epoch = 0;
   const ahead = new Map<TaskDef, Map<string, Promise<Plan>>>();
