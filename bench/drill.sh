@@ -7,13 +7,11 @@
 # after `service heartbeat stop`). Needs root and a built CLI (npm run build).
 #   bash bench/drill.sh            # LAB=drillbench RUNS=5 MODES="stop crash poweroff link"
 #   INVENTORY=inventory/lab3.yaml LAB=drillbench3 bash bench/drill.sh   # keepalived, 3 servers
-#   LAB=k3bench INVENTORY=inventory/lab3.yaml bash bench/drill.sh   # 3 servers, keepalived
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=${LAB:-drillbench}
 RUNS=${RUNS:-5}
 MODES=${MODES:-stop crash poweroff link}
-INVENTORY=${INVENTORY:-inventory/lab.yaml}
 INVENTORY=${INVENTORY:-inventory/lab.yaml}
 OUT=$(mktemp -d)
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
