@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # tcpdump, busybox (udhcpc), curl and tftp-hpa serve the emulated install clients; QEMU with
 # iPXE ROMs is a real PXE PC on the lab's LAN, and with OVMF a real x64 UEFI one.
 packages=(debootstrap socat iproute2 iptables isc-dhcp-server tcpdump busybox curl tftp-hpa
-  openssh-client ca-certificates qemu-system-x86 ipxe-qemu ovmf)
+  openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,7 @@
 // known_hosts before authentication; nothing is auto-accepted unless the user asked for it.
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
+import pLimit from "p-limit";
 import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig } from "ssh2";
 import { ConnectError } from "../errors.js";
 import {
@@ -35,6 +36,10 @@ export interface SshTarget {
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Attempts to open a session channel that sshd refused for the moment. */
 const OPEN_RETRIES = 8;
+/** Sessions open at once on one connection. OpenSSH refuses more than MaxSessions (10 by
+ *  default), and a closing session still counts for a moment: beyond this, commands queue here
+ *  instead of failing at sshd. Long-running commands (a drill's observers) hold a slot. */
+const MAX_SESSIONS = 8;
 
 /** Commands run as root: directly when logged in as root, else through non-interactive sudo. */
 function becomeRoot(user: string, command: string): string {
@@ -63,6 +68,7 @@ function hostKeyMessage(
 export class SshTransport implements Transport {
   readonly host: string;
   private closed = false;
+  private readonly sessions = pLimit(MAX_SESSIONS);
 
   private constructor(
     private readonly client: SshClient,
@@ -171,7 +177,11 @@ export class SshTransport implements Transport {
     return new SshTransport(client, target);
   }
 
-  async run(command: string, opts: RunOptions = {}): Promise<RunResult> {
+  run(command: string, opts: RunOptions = {}): Promise<RunResult> {
+    return this.sessions(() => this.runNow(command, opts));
+  }
+
+  private async runNow(command: string, opts: RunOptions): Promise<RunResult> {
     const started = performance.now();
     if (this.closed) throw new ConnectError(this.host, "the SSH connection was closed");
     // The remote timeout(1) kills a hung command on the host; the local timer, a little later,
@@ -193,7 +203,7 @@ export class SshTransport implements Transport {
           }
           // sshd refuses a new session while too many are open or still closing (MaxSessions);
           // nothing ran, so trying again a moment later is safe.
-          if (/open failed/i.test(err.message) && n < OPEN_RETRIES && !this.closed) {
+          if (/channel open failure/i.test(err.message) && n < OPEN_RETRIES && !this.closed) {
             setTimeout(() => attempt(n + 1), 10 * (n + 1));
             return;
           }

@@ -18,6 +18,7 @@ let port = 0;
 let connections = 0;
 let server: InstanceType<typeof Server>;
 let hostLine: string;
+const MAX_SESSIONS = 10;
 
 function keygen(file: string): void {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
@@ -37,8 +38,14 @@ beforeAll(async () => {
       else ctx.reject(["publickey"]);
     });
     client.on("ready", () => {
-      client.on("session", (accept) => {
-        accept().once("exec", (acc, _rej, info) => {
+      // Like OpenSSH's MaxSessions: an 11th session open at once is refused.
+      let open = 0;
+      client.on("session", (accept, reject) => {
+        if (open >= MAX_SESSIONS) return void reject();
+        open += 1;
+        const session = accept();
+        session.once("close", () => (open -= 1));
+        session.once("exec", (acc, _rej, info) => {
           const stream = acc();
           // Answer at once: output, exit status and close leave in the same write as the exec
           // reply, as a fast command's do from a real sshd.
@@ -101,6 +108,17 @@ describe("SshTransport", () => {
     const t = await SshTransport.connect(await target(hostLine));
     const results = await Promise.all(Array.from({ length: 40 }, () => t.run("instant")));
     expect(new Set(results.map((r) => `${r.exitCode} ${r.stdout}`))).toEqual(new Set(["0 now\n"]));
+    await t.close();
+  });
+
+  it("queues commands beyond the sessions sshd allows at once instead of failing them", async () => {
+    const t = await SshTransport.connect(await target(hostLine));
+    const results = await Promise.all(
+      Array.from({ length: 4 * MAX_SESSIONS }, (_, i) => t.run(`sleep 0.2; echo ${i}`)),
+    );
+    expect(results.map((r) => `${r.exitCode} ${r.stdout.trim()}`)).toEqual(
+      results.map((_, i) => `0 ${i}`),
+    );
     await t.close();
   });
 
