@@ -9,9 +9,9 @@ import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { ensureLab, ksorch, labLeftovers } from "./helpers/lab.js";
+import { ensureLab, ksorch, labLeftovers, testLab } from "./helpers/lab.js";
 
-const LAB = "drillit";
+const LAB = testLab("drillit");
 let inventory: string;
 let reports: string;
 
