@@ -1,21 +1,13 @@
 // One SSH connection per server, opened in parallel and reused for every command of a status
 // or a drill. A server that cannot be reached is a value (status reports it), not an exception.
 import type { Inventory, Server } from "../inventory/types.js";
-import { SshTransport } from "../transport/ssh.js";
+import { SshTransport, sshTarget } from "../transport/ssh.js";
 import type { Transport } from "../transport/types.js";
 
 export type Connection = { ok: true; transport: Transport } | { ok: false; error: string };
 
 export function connectServer(s: Server): Promise<Transport> {
-  return SshTransport.connect({
-    name: s.name,
-    host: s.ssh.host,
-    port: s.ssh.port,
-    user: s.ssh.user,
-    ...(s.ssh.key ? { key: s.ssh.key } : {}),
-    ...(s.ssh.knownHosts ? { knownHosts: s.ssh.knownHosts } : {}),
-    connectTimeoutMs: 5000,
-  });
+  return SshTransport.connect(sshTarget(s, { connectTimeoutMs: 5000 }));
 }
 
 export async function connectAll(inv: Inventory): Promise<Map<string, Connection>> {

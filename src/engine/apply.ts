@@ -17,7 +17,7 @@ import { planTopology } from "../topology/plan.js";
 import type { Topology } from "../topology/types.js";
 import { quote } from "../transport/quote.js";
 import { BatchTransport } from "../transport/batch.js";
-import { SshTransport } from "../transport/ssh.js";
+import { SshTransport, sshTarget } from "../transport/ssh.js";
 import { compilePlaybooks } from "./compile.js";
 import { loadPlaybooks } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
@@ -93,15 +93,9 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
       // Commands asked for at the same moment (the plans of a run) travel as one script.
       connect: async () =>
         new BatchTransport(
-          await SshTransport.connect({
-            name: server.name,
-            host: server.ssh.host,
-            port: server.ssh.port,
-            user: server.ssh.user,
-            ...(server.ssh.key ? { key: server.ssh.key } : {}),
-            ...(server.ssh.knownHosts ? { knownHosts: server.ssh.knownHosts } : {}),
-            acceptNewHostKeys: opts.acceptNewHostKeys,
-          }),
+          await SshTransport.connect(
+            sshTarget(server, { acceptNewHostKeys: opts.acceptNewHostKeys }),
+          ),
         ),
       files: (tag) => {
         files ??= renderServer(inv, topo, server.name, secrets);

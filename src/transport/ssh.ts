@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import pLimit from "p-limit";
 import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig } from "ssh2";
 import { ConnectError } from "../errors.js";
+import type { Server } from "../inventory/types.js";
 import {
   appendKnownHost,
   hostPattern,
@@ -31,6 +32,19 @@ export interface SshTarget {
   /** Append the key of a host that has no known_hosts entry (never replaces a changed one). */
   acceptNewHostKeys?: boolean;
   connectTimeoutMs?: number;
+}
+
+/** The SSH target of an inventory server. */
+export function sshTarget(server: Server, extra: Partial<SshTarget> = {}): SshTarget {
+  return {
+    name: server.name,
+    host: server.ssh.host,
+    port: server.ssh.port,
+    user: server.ssh.user,
+    ...(server.ssh.key ? { key: server.ssh.key } : {}),
+    ...(server.ssh.knownHosts ? { knownHosts: server.ssh.knownHosts } : {}),
+    ...extra,
+  };
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -9,7 +9,7 @@ import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { ensureLab, ksorch, labLeftovers, testLab } from "./helpers/lab.js";
+import { applyLab, ensureLab, ksorch, labLeftovers, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("drillit");
 let inventory: string;
@@ -50,10 +50,7 @@ describe("ksorch drill failover", () => {
     await ksorch(["lab", "down", "--name", LAB]);
     await ensureLab(LAB);
     inventory = labPaths(LAB).inventory;
-    // apply is idempotent: a second run finishes what a transient SSH failure interrupted.
-    let applied = await ksorch(["apply", inventory]);
-    if (applied.code !== 0) applied = await ksorch(["apply", inventory]);
-    if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}\n${applied.stderr}`);
+    await applyLab(inventory);
   });
   afterAll(async () => {
     await ksorch(["lab", "down", "--name", LAB]);

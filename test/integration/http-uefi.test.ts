@@ -17,7 +17,7 @@ import { execInHost } from "../../src/lab/exec.js";
 import { cutLink } from "../../src/lab/faults.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { readState } from "../../src/lab/state.js";
-import { ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
+import { applyLab, ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
@@ -66,10 +66,7 @@ describe("HTTP install source and UEFI clients", () => {
     await ksorch(["lab", "down", "--name", LAB]);
     await ensureLab(LAB, ["--inventory", source, "--clients", "4"]);
     inventory = labPaths(LAB).inventory;
-    // apply is idempotent: a second run finishes what a transient SSH failure interrupted.
-    let applied = await ksorch(["apply", inventory]);
-    if (applied.code !== 0) applied = await ksorch(["apply", inventory]);
-    if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}\n${applied.stderr}`);
+    await applyLab(inventory);
   });
   afterAll(async () => {
     await ksorch(["lab", "down", "--name", LAB]);

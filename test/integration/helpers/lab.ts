@@ -37,6 +37,17 @@ export async function ksorch(args: string[]): Promise<CliResult> {
   }
 }
 
+/** Applies `inventory` for a test's setup. A second run finishes what a transient failure
+ *  interrupted (apply is idempotent); apply.test.ts asserts a first apply succeeds on its own. */
+export async function applyLab(inventory: string): Promise<void> {
+  let applied = await ksorch(["apply", inventory]);
+  if (applied.code !== 0) {
+    console.error(`first apply of ${inventory} failed, applying again:\n${applied.stderr}`);
+    applied = await ksorch(["apply", inventory]);
+  }
+  if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}\n${applied.stderr}`);
+}
+
 /** Brings lab `name` up (reused when already up with the same shape) and returns its status. */
 export async function ensureLab(name: string, extra: string[] = []): Promise<LabStatus> {
   const r = await ksorch(["lab", "up", "--name", name, "--json", ...extra]);
