@@ -5,7 +5,7 @@ import { ConnectError } from "../errors.js";
 import type { CommandStep, HostContext, Module, Plan, Step, WaitStep } from "../modules/types.js";
 import { unifiedDiff } from "./diff.js";
 import type { TaskDef } from "./playbook.js";
-import type { StepRecord, TaskResult, TaskStatus } from "./results.js";
+import type { StepRecord, TaskResult } from "./results.js";
 import { evaluate, type Scope } from "./template.js";
 
 export interface TaskRun {
@@ -32,14 +32,8 @@ const TAIL = 2000;
 const tail = (s: string): string => (s.length > TAIL ? `...${s.slice(-TAIL)}` : s);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Outcome {
-  status: TaskStatus;
-  reason?: string;
-  summary?: string;
-  steps: StepRecord[];
-  diff?: string;
-  bytes?: number;
-}
+/** What one attempt of a task came to: its result without who, when and how long. */
+type Outcome = Pick<TaskResult, "status" | "reason" | "summary" | "steps" | "diff" | "bytes">;
 
 /** Passes `input` through, counting bytes. A Transform, not a 'data' listener: a listener would
  * start the flow before the transport has piped the stream anywhere, and lose the first chunks. */
