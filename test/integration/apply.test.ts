@@ -10,7 +10,7 @@ import type { ApplyReport } from "../../src/engine/results.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { ensureLab, ksorch, testLab } from "./helpers/lab.js";
+import { freshLab, ksorch, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("applyit");
 let inventory: string;
@@ -43,8 +43,7 @@ describe("ksorch apply", () => {
   beforeAll(async () => {
     // Secrets of this test stay in a directory of its own (the CLI inherits the variable).
     process.env.KSORCH_SECRETS_DIR = await mkdtemp(join(tmpdir(), "ksorch-apply-secrets-"));
-    await ksorch(["lab", "down", "--name", LAB]);
-    await ensureLab(LAB);
+    await freshLab(LAB);
     inventory = labPaths(LAB).inventory;
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { applyLab, ensureLab, ksorch, labLeftovers, testLab } from "./helpers/lab.js";
+import { applyLab, freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("drillit");
 let inventory: string;
@@ -47,14 +47,12 @@ describe("ksorch drill failover", () => {
   beforeAll(async () => {
     process.env.KSORCH_SECRETS_DIR = await mkdtemp(join(tmpdir(), "ksorch-drill-secrets-"));
     reports = await mkdtemp(join(tmpdir(), "ksorch-drill-reports-"));
-    await ksorch(["lab", "down", "--name", LAB]);
-    await ensureLab(LAB);
+    await freshLab(LAB);
     inventory = labPaths(LAB).inventory;
     await applyLab(inventory);
   });
   afterAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    expect(await labLeftovers(LAB)).toEqual([]);
+    await removeLab(LAB);
   });
 
   it("refuses without --yes when no one can confirm, touching nothing", async () => {

@@ -17,7 +17,7 @@ import { execInHost } from "../../src/lab/exec.js";
 import { cutLink } from "../../src/lab/faults.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { readState } from "../../src/lab/state.js";
-import { applyLab, ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
+import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
@@ -63,14 +63,12 @@ describe("HTTP install source and UEFI clients", () => {
     const lab = await readFile(join(REPO, "inventory/lab.yaml"), "utf8");
     expect(lab).toContain("protocol: ftp");
     await writeFile(source, lab.replace("protocol: ftp", "protocol: http"));
-    await ksorch(["lab", "down", "--name", LAB]);
-    await ensureLab(LAB, ["--inventory", source, "--clients", "4"]);
+    await freshLab(LAB, ["--inventory", source, "--clients", "4"]);
     inventory = labPaths(LAB).inventory;
     await applyLab(inventory);
   });
   afterAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    expect(await labLeftovers(LAB)).toEqual([]);
+    await removeLab(LAB);
   });
 
   it("runs lighttpd next to vsftpd, with a config lighttpd itself accepts, and a GRUB EFI image", async () => {

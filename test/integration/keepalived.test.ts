@@ -10,7 +10,7 @@ import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import type { ApplyReport } from "../../src/engine/results.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { ensureLab, ksorch, labLeftovers, testLab } from "./helpers/lab.js";
+import { freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("kait");
 const SERVERS = ["server1", "server2", "server3"];
@@ -29,13 +29,11 @@ async function apply(): Promise<{ code: number; report: ApplyReport; stderr: str
 describe("three servers with keepalived", () => {
   beforeAll(async () => {
     process.env.KSORCH_SECRETS_DIR = await mkdtemp(join(tmpdir(), "ksorch-keepalived-secrets-"));
-    await ksorch(["lab", "down", "--name", LAB]);
-    await ensureLab(LAB, ["--inventory", "inventory/lab3.yaml"]);
+    await freshLab(LAB, ["--inventory", "inventory/lab3.yaml"]);
     inventory = labPaths(LAB).inventory;
   });
   afterAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    expect(await labLeftovers(LAB)).toEqual([]);
+    await removeLab(LAB);
   });
 
   it("plans the clients over all three servers, each backed up by the next", async () => {

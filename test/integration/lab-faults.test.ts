@@ -12,7 +12,7 @@ import {
 } from "../../src/lab/faults.js";
 import { runOk } from "../../src/lab/run.js";
 import type { LabStatus } from "../../src/lab/status.js";
-import { ensureLab, ksorch, labLeftovers, ssh, testLab } from "./helpers/lab.js";
+import { freshLab, removeLab, ssh, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("ftlab");
 
@@ -29,12 +29,10 @@ describe("lab faults", () => {
   const port = (): number => status.servers[0]?.sshPort ?? 0;
 
   beforeAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    status = await ensureLab(LAB, ["--clients", "1"]);
+    status = await freshLab(LAB, ["--clients", "1"]);
   });
   afterAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    expect(await labLeftovers(LAB)).toEqual([]);
+    await removeLab(LAB);
   });
 
   it("powers a server off and on: disk kept, /run fresh, same host key, sshd back", async () => {

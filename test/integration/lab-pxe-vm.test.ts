@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cutLink } from "../../src/lab/faults.js";
 import type { LabStatus } from "../../src/lab/status.js";
 import { configureInstallServerByHand } from "./helpers/install-server.js";
-import { ensureLab, ksorch, labLeftovers, REPO, testLab } from "./helpers/lab.js";
+import { freshLab, removeLab, REPO, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("vmlab");
 const QEMU = "/usr/bin/qemu-system-x86_64";
@@ -19,12 +19,10 @@ const hasQemu = existsSync(QEMU) && existsSync("/usr/lib/ipxe/qemu/pxe-e1000.rom
 describe.skipIf(!hasQemu)("real PXE firmware on the lab LAN", () => {
   let status: LabStatus;
   beforeAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    status = await ensureLab(LAB, ["--clients", "1"]);
+    status = await freshLab(LAB, ["--clients", "1"]);
   });
   afterAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    expect(await labLeftovers(LAB)).toEqual([]);
+    await removeLab(LAB);
   });
 
   it("boots the tree's kernel and initrd with the kickstart on its command line", async () => {

@@ -13,7 +13,7 @@ import { cutLink, shapeLink } from "../../src/lab/faults.js";
 import { TREE_DIR, labPaths } from "../../src/lab/paths.js";
 import { KERNEL_PATH } from "../../src/lab/tree/build.js";
 import { configureInstallServerByHand } from "./helpers/install-server.js";
-import { ensureLab, ksorch, labLeftovers, REPO, ssh, testLab } from "./helpers/lab.js";
+import { ensureLab, freshLab, ksorch, labLeftovers, REPO, ssh, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("itlab");
 
@@ -21,8 +21,7 @@ describe("ksorch lab", () => {
   let status: LabStatus;
 
   beforeAll(async () => {
-    await ksorch(["lab", "down", "--name", LAB]);
-    status = await ensureLab(LAB);
+    status = await freshLab(LAB);
   });
   afterAll(async () => {
     await ksorch(["lab", "down", "--name", LAB]);

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { expect } from "vitest";
 import { labNamespaces } from "../../../src/lab/down.js";
 import { labPaths } from "../../../src/lab/paths.js";
 import { pidsWithArg } from "../../../src/lab/procs.js";
@@ -46,6 +47,18 @@ export async function applyLab(inventory: string): Promise<void> {
     applied = await ksorch(["apply", inventory]);
   }
   if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}\n${applied.stderr}`);
+}
+
+/** Takes down whatever is left of lab `name` (an earlier crashed run) and brings it up anew. */
+export async function freshLab(name: string, extra: string[] = []): Promise<LabStatus> {
+  await ksorch(["lab", "down", "--name", name]);
+  return ensureLab(name, extra);
+}
+
+/** Takes lab `name` down and checks that no namespace, mount or process of it is left. */
+export async function removeLab(name: string): Promise<void> {
+  await ksorch(["lab", "down", "--name", name]);
+  expect(await labLeftovers(name)).toEqual([]);
 }
 
 /** Brings lab `name` up (reused when already up with the same shape) and returns its status. */
