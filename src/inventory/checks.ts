@@ -44,7 +44,11 @@ function lanAddresses(inv: Inventory): { value: string; use: Use }[] {
     value: c.ip,
     use: { path: ["clients", c.name, "ip"], what: `client ${c.name}` },
   }));
-  return [...servers, ...clients];
+  // The ping address answers for the LAN: it must not be a server, a VIP or a client.
+  const ping = inv.ha.ping
+    ? [{ value: inv.ha.ping, use: { path: ["ha", "ping"], what: "ha.ping" } }]
+    : [];
+  return [...servers, ...clients, ...ping];
 }
 
 function inSubnet(inv: Inventory): Problem[] {

@@ -47,6 +47,8 @@ function haSettings(raw: RawInventory["ha"], dir: string): HaSettings {
     maxTakeoverMs: ms(raw?.max_takeover) ?? deadtimeMs * 2,
     udpPort: raw?.udpport ?? DEFAULT_UDP_PORT,
     ...(raw?.key_file ? { keyFile: resolvePath(dir, raw.key_file) } : {}),
+    ...(raw?.ping ? { ping: raw.ping } : {}),
+    ...(raw?.fence ? { fence: raw.fence } : {}),
   };
 }
 

@@ -125,9 +125,21 @@ export const inventorySchema = z
         key_file: path
           .describe("a file holding the heartbeat authkeys secret (relative to the inventory)")
           .optional(),
+        ping: ipv4
+          .describe(
+            "an always-reachable LAN address (the gateway) each server tests its LAN link against, e.g. 192.168.0.250",
+          )
+          .optional(),
+        fence: z
+          .string({ error: "expected a shell command" })
+          .min(1)
+          .describe(
+            "a shell command the survivor runs before it takes its peer's VIP, e.g. ipmitool ... chassis power off; $KSORCH_PEER names the peer",
+          )
+          .optional(),
       })
       .describe(
-        "engine, keepalive, warntime, deadtime, initdead, auto_failback, max_takeover, udpport, key_file",
+        "engine, keepalive, warntime, deadtime, initdead, auto_failback, max_takeover, udpport, key_file, ping, fence",
       )
       .optional(),
     install: z

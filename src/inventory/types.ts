@@ -51,6 +51,16 @@ export interface HaSettings {
   udpPort: number;
   /** Absolute path of a file holding the authkeys secret; otherwise env or a generated one. */
   keyFile?: string;
+  /**
+   * An always-reachable LAN address (the gateway): a server that cannot reach it has lost its
+   * LAN and hands its VIPs over. Without it, only a lost carrier is noticed.
+   */
+  ping?: string;
+  /**
+   * Shell command a survivor runs before it takes a peer's VIP (STONITH), with KSORCH_PEER and
+   * KSORCH_PEER_ADDRESS in its environment.
+   */
+  fence?: string;
 }
 
 export interface InstallSettings {
