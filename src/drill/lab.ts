@@ -5,7 +5,17 @@ import { realpath } from "node:fs/promises";
 import type { Inventory } from "../inventory/types.js";
 import { runInstallWave } from "../lab/client/wave.js";
 import { throughput, type ClientReport } from "../lab/client/report.js";
-import { cutLink, powerOff, powerOn, shapeLink, type Fault } from "../lab/faults.js";
+import {
+  cutLink,
+  dropLink,
+  freezeHost,
+  powerOff,
+  powerOn,
+  poweredOffSince,
+  shapeLink,
+  type Fault,
+  type Freeze,
+} from "../lab/faults.js";
 import { labPaths } from "../lab/paths.js";
 import { readState } from "../lab/state.js";
 import type { LabHooks, WaveOutcome } from "./lab-hooks.js";
@@ -34,19 +44,35 @@ export async function labOf(inv: Inventory): Promise<string | undefined> {
 
 export function labHooks(lab: string, servers: readonly string[], rateMbit: number): LabHooks {
   const cuts = new Map<string, Fault>();
+  const frozen = new Map<string, Freeze>();
   return {
     name: lab,
     powerOff: async (server) => (await powerOff(lab, server)).at,
     powerOn: (server) => powerOn(lab, server),
-    linkDown: async (server) => {
-      const fault = await cutLink(lab, server, "eth0");
-      cuts.set(server, fault);
+    linkDown: async (server, ifname, how) => {
+      const fault =
+        how === "drop" ? await dropLink(lab, server, ifname) : await cutLink(lab, server, ifname);
+      cuts.set(`${server} ${ifname}`, fault);
       return fault.at;
     },
-    linkUp: async (server) => {
-      await cuts.get(server)?.undo();
-      cuts.delete(server);
+    linkUp: async (server, ifname) => {
+      const key = `${server} ${ifname}`;
+      await cuts.get(key)?.undo();
+      cuts.delete(key);
     },
+    freeze: async (server) => {
+      const f = await freezeHost(lab, server);
+      frozen.set(server, f);
+      return f.at;
+    },
+    thaw: async (server) => {
+      const f = frozen.get(server);
+      if (!f) throw new Error(`${server} was not frozen by this drill`);
+      const outcome = await f.undo();
+      frozen.delete(server);
+      return outcome;
+    },
+    poweredOffSince: (server, sinceMs) => poweredOffSince(lab, server, sinceMs),
     runWave: async () => {
       const shaped = await Promise.all(servers.map((s) => shapeLink(lab, s, "eth0", { rateMbit })));
       try {

@@ -26,6 +26,7 @@ export function measure(obs: Observation): Measurements {
   if (wait) m.longestClientWait = wait;
   const logged = haLogTakeoverS(obs, m.takeovers);
   if (logged !== undefined) m.haLogTakeoverS = logged;
+  if (obs.sampling && obs.sampling.length > 0) m.sampling = obs.sampling;
   return m;
 }
 

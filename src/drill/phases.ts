@@ -6,7 +6,8 @@ import type { Transport } from "../transport/types.js";
 import { clusterHealth, type ProbeOutcome } from "./health.js";
 import { parseAddrShow, vipsHeld } from "./ipaddr.js";
 import { servicesOf } from "./setup.js";
-import { probeTransports } from "./status.js";
+import { boundedRun } from "./bounded.js";
+import { DRILL_PROBE_MS, probeTransports } from "./status.js";
 import type { DrillSetup } from "./types.js";
 import { pollUntil, sleep } from "./wait.js";
 
@@ -58,8 +59,9 @@ export async function waitTakeover(
         survivors.map(async (name) => {
           const t = transports.get(name);
           if (!t) return [];
-          const r = await t.run("ip -o addr show").catch(() => undefined);
-          return r ? vipsHeld(parseAddrShow(r.stdout), vips).map((e) => e.address) : [];
+          // A survivor fenced by the target (crossover with ha.fence) answers nothing.
+          const r = await boundedRun(t, "ip -o addr show", DRILL_PROBE_MS);
+          return r.ok ? vipsHeld(parseAddrShow(r.result.stdout), vips).map((e) => e.address) : [];
         }),
       );
       const all = new Set(held.flat());
@@ -94,18 +96,20 @@ export async function waitHealthy(
 }
 
 /**
- * Probes until DHCP serves from where it should after the takeover (at most 5 s; the engine
- * starts dhcpd after the VIP): a survivor when the target held it, else its home server. A
- * dhcpd left running elsewhere then shows in the same probe.
+ * Probes until DHCP serves from where it should after the takeover (at most `ms`, 5 s by
+ * default; the engine starts dhcpd after the VIP): a survivor when the target held it, else
+ * its home server. A dhcpd left running elsewhere then shows in the same probe. A target that
+ * does not answer (frozen) is left out of the probes.
  */
 export async function settleDhcp(
   inv: Inventory,
   transports: ReadonlyMap<string, Transport>,
   setup: DrillSetup,
+  ms = 5000,
 ): Promise<Map<string, ProbeOutcome>> {
   const expected = (server: string): boolean =>
     setup.dhcpHome === setup.target ? server !== setup.target : server === setup.dhcpHome;
-  const until = Date.now() + 5000;
+  const until = Date.now() + ms;
   for (;;) {
     const probes = await probeTransports(inv, transports);
     const serving = servicesOf(inv, probes, "after-takeover").filter((p) => p.dhcp && p.lanUp);

@@ -4,6 +4,7 @@
 // stopped by the PIDs they recorded, after checking the PID still runs the same program.
 import { STAMP } from "../ha/shell.js";
 import { sh } from "../transport/quote.js";
+import { dropRuleArgs } from "../lab/faults.js";
 import { captureFilter } from "./tcpdump.js";
 
 /** On disk, not tmpfs: a power-cycled server keeps what its observers wrote before the fault. */
@@ -45,12 +46,48 @@ export function readLogCommand(logFile: string, offset: number): string {
   return sh`tail -c +${offset + 1} ${logFile} 2>/dev/null || true`;
 }
 
-export function readObserverCommand(name: "monitor" | "tcpdump"): string {
+/**
+ * Marks the sampler's command line (its `$0`), so it is recognised before it is stopped.
+ */
+const SAMPLER_NAME = "ksorch-sampler";
+
+/**
+ * Period of the sampler's sleep. A sample (date, two `ip`) takes a few ms more, so samples
+ * come about every 90-100 ms.
+ */
+export const SAMPLE_SLEEP_S = 0.085;
+
+/**
+ * The sampler's loop: every ~0.1 s a stamp line `@ <epoch ns>`, followed by `ip -o -4 addr
+ * show` and `ip -o link show` only when their output differs from the previous sample's. The
+ * file grows by ~20 bytes a sample while nothing changes.
+ */
+export const SAMPLER_SCRIPT = [
+  "p=",
+  "while :; do",
+  "t=$(date +%s%N)",
+  "s=$(ip -o -4 addr show; ip -o link show)",
+  'if [ "$s" = "$p" ]; then echo "@ $t"; else p=$s; printf \'@ %s\\n%s\\n\' "$t" "$s"; fi',
+  `sleep ${SAMPLE_SLEEP_S}`,
+  "done",
+].join("\n");
+
+/** Samples the server's addresses and links every ~100 ms, detached, stamped by the server. */
+export function startSamplerCommand(): string {
+  return detached("sampler", sh`sh -c ${SAMPLER_SCRIPT} ${SAMPLER_NAME}`);
+}
+
+export function readObserverCommand(name: "monitor" | "tcpdump" | "sampler"): string {
   return sh`cat ${file(name)} 2>/dev/null || true`;
 }
 
 /** What the drill leaves running on a server, with a word of its command line to recognise it. */
-const DETACHED = { monitor: "monitor", tcpdump: "tcpdump", restore: "sleep" } as const;
+const DETACHED = {
+  monitor: "monitor",
+  tcpdump: "tcpdump",
+  sampler: SAMPLER_NAME,
+  restore: "sleep",
+} as const;
 type Detached = keyof typeof DETACHED;
 
 /** Kills a recorded process if /proc still shows its program: after a reboot a PID may be reused. */
@@ -78,6 +115,44 @@ export function linkDownCommand(lanInterface: string, restoreS: number): string 
 
 export function linkUpCommand(lanInterface: string): string {
   return [sh`ip link set dev ${lanInterface} up`, stopCommand("restore")].join("; ");
+}
+
+/** Exit status of a fault command that found no iptables on the server. */
+export const EXIT_NO_IPTABLES = 127;
+
+const NEED_IPTABLES = sh`command -v iptables >/dev/null 2>&1 || { echo ${"ksorch: iptables is missing on this server: install it, or use --link-fault down"} >&2; exit ${EXIT_NO_IPTABLES}; }`;
+
+/** Deletes the drill's rules on `ifname`, every copy (an interrupted drill may have left two). */
+function dropUndoPart(ifname: string): string {
+  return dropRuleArgs(ifname)
+    .map((r) => sh`while iptables -w -D ${r} 2>/dev/null; do :; done`)
+    .join("; ");
+}
+
+/**
+ * Keeps `ifname` up but drops every IP packet on it, as a bad switch port does. As for a cut
+ * link, a detached timer deletes the rules after `restoreS` whatever happens to ksorch.
+ */
+export function dropCommand(ifname: string, restoreS: number): string {
+  const insert = dropRuleArgs(ifname)
+    .map((r) => sh`iptables -w -I ${r}`)
+    .join(" && ");
+  return [
+    NEED_IPTABLES,
+    detached("restore", sh`sh -c ${`sleep ${restoreS}; ${dropUndoPart(ifname)}`}`),
+    STAMP,
+    insert,
+  ].join("; ");
+}
+
+/** Deletes the rules of dropCommand and its restore timer. */
+export function undropCommand(ifname: string): string {
+  return [NEED_IPTABLES, dropUndoPart(ifname), stopCommand("restore")].join("; ");
+}
+
+/** Exit 0 when the server has iptables (checked before a `drop` fault is injected). */
+export function hasIptablesCommand(): string {
+  return "command -v iptables >/dev/null 2>&1";
 }
 
 /** epoch nanoseconds printed by a fault command -> milliseconds; undefined if absent. */

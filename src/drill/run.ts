@@ -1,14 +1,17 @@
 // The drill, step by step: refuse an unhealthy cluster, start the observers, start the install
 // wave (lab), inject the fault while the clients download, wait for the takeover, hold the
-// fault, undo it, wait for the cluster to be healthy again (failback), collect what the
-// servers recorded and judge it. Everything measured comes from the servers' own clocks.
+// fault (freeze: for the freeze's own duration), undo it, boot any server a fence agent
+// powered off, wait for the cluster to be healthy again (failback), collect what the servers
+// recorded and judge it. Everything measured comes from the servers' own clocks. A server that
+// does not answer (frozen, fenced) is polled with deadlines and counts as unknown meanwhile.
 import { InputError, TaskError } from "../errors.js";
 import { haOps } from "../ha/engine.js";
 import type { HaOps } from "../ha/types.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import type { Transport } from "../transport/types.js";
 import { closeAll, connectAll, connectServer } from "./connect.js";
-import { checkMode, injectFault, undoFault, type FaultContext } from "./faults.js";
+import { boundedRun, within } from "./bounded.js";
+import { checkMode, injectFault, preflightFault, undoFault, type FaultContext } from "./faults.js";
 import { clusterHealth, type ClusterHealth } from "./health.js";
 import type { LabHooks, WaveOutcome } from "./lab-hooks.js";
 import {
@@ -24,6 +27,7 @@ import type {
   DrillResult,
   DrillSetup,
   FaultMode,
+  LinkFault,
   Observation,
   ServiceProbe,
   Snapshot,
@@ -40,8 +44,17 @@ export interface DrillOptions {
   lab?: LabHooks;
   /** How long the fault stays after the takeover, so clients download from the survivor. */
   holdMs: number;
+  /** `link` and `crossover`: how the link breaks (default `down`). */
+  linkFault?: LinkFault;
+  /** `freeze`: how long the target stays stopped (default 5 s); it replaces the hold. */
+  freezeMs?: number;
   progress: (line: string) => void;
 }
+
+export const DEFAULT_FREEZE_MS = 5000;
+
+/** Closing a connection to a server that does not answer gives up after this long. */
+const CLOSE_MS = 5000;
 
 export interface DrillRun {
   obs: Observation;
@@ -70,8 +83,18 @@ export async function runDrill(inv: Inventory, opts: DrillOptions): Promise<Dril
     }
     return await drill(inv, opts, transports);
   } finally {
-    await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
-    await closeAll(connections).catch(() => undefined);
+    await Promise.all(
+      [...transports.values()].map((t) =>
+        within(
+          t.close().catch(() => undefined),
+          CLOSE_MS,
+        ),
+      ),
+    );
+    await within(
+      closeAll(connections).catch(() => undefined),
+      CLOSE_MS,
+    );
   }
 }
 
@@ -87,6 +110,8 @@ interface Drill {
   observed: ObservedServer[];
   ctx: FaultContext;
   takeoverTimeoutMs: number;
+  /** `freeze`: how long the target stays stopped. */
+  freezeMs: number;
   say: (line: string) => void;
 }
 
@@ -107,12 +132,16 @@ async function drill(
       d.ha,
     );
     const first = await probe(inv, transports);
-    const setup = drillSetup(inv, opts.mode, d.target.name, d.targetVips, first);
+    const setup = drillSetup(inv, opts.mode, d.target.name, d.targetVips, first, {
+      ...(opts.linkFault ? { linkFault: opts.linkFault } : {}),
+      ...(opts.mode === "freeze" ? { freezeMs: d.freezeMs } : {}),
+    });
     const snapshots = snapshotsOf(first);
     const wave = await startWave(d);
     undone = false;
     const fault = await faultAndTakeover(d, setup);
-    await sleep(opts.holdMs);
+    // A freeze is resumed when its time is up; other faults hold a while after the takeover.
+    await sleep(opts.mode === "freeze" ? fault.atMs + d.freezeMs - Date.now() : opts.holdMs);
     const recovery = await recover(d, fault.atMs);
     undone = true;
     const waveOutcome = wave ? await wave.done : undefined;
@@ -124,17 +153,20 @@ async function drill(
       d.ha,
     );
     observing = false;
+    for (const u of recorded.unread)
+      d.say(`${u.server}: its records could not be read: ${u.error}`);
+    const { sampled, unread: _unread, ...rest } = recorded;
     const obs: Observation = {
       setup,
       startedAtMs: Math.min(...snapshots.map((s) => s.atMs)),
       faultAtMs: fault.atMs,
       undoAtMs: recovery.undoAtMs,
       endedAtMs: Date.now(),
-      snapshots: [...snapshots, ...recovery.snapshots],
+      snapshots: [...snapshots, ...recovery.snapshots, ...sampled].sort((a, b) => a.atMs - b.atMs),
       hostDown: recovery.hostDown,
       services: [...fault.services, ...recovery.services],
       transfers: waveOutcome?.transfers ?? [],
-      ...recorded,
+      ...rest,
       ...(waveOutcome ? { clients: waveOutcome.clients } : {}),
     };
     return { obs, result: drillResult(obs) };
@@ -169,8 +201,10 @@ async function prepare(
     lanInterface: s.interface,
     capture: s.name !== target.name,
   }));
+  const ctx = faultContext(opts, target, ha, transports, takeoverTimeoutMs);
+  await preflightFault(ctx);
   opts.progress(
-    `observing ${inv.servers.length} servers (ip monitor everywhere, tcpdump on all but ${target.name})`,
+    `observing ${inv.servers.length} servers (ip monitor and a 100 ms sampler everywhere, tcpdump on all but ${target.name})`,
   );
   return {
     inv,
@@ -180,8 +214,9 @@ async function prepare(
     target,
     targetVips: before.vips.filter((v) => v.owners[0] === target.name).map((v) => v.vip),
     observed,
-    ctx: faultContext(opts, target, ha, transports, takeoverTimeoutMs),
+    ctx,
     takeoverTimeoutMs,
+    freezeMs: opts.freezeMs ?? DEFAULT_FREEZE_MS,
     say: opts.progress,
   };
 }
@@ -216,18 +251,36 @@ async function faultAndTakeover(
   d: Drill,
   setup: DrillSetup,
 ): Promise<{ atMs: number; services: ServiceProbe[] }> {
-  d.say(`fault: ${d.opts.mode} on ${d.target.name} (holds ${d.targetVips.join(", ")})`);
+  d.say(`fault: ${describeFault(setup)} on ${d.target.name} (holds ${d.targetVips.join(", ")})`);
   const injected = injectFault(d.ctx);
   const others = d.inv.servers.filter((s) => s.name !== d.target.name).map((s) => s.name);
-  const taken = await waitTakeover(d.transports, others, d.targetVips, d.takeoverTimeoutMs);
+  const freeze = d.opts.mode === "freeze";
+  // A freeze ends on time whatever happened: the takeover has to happen during it.
+  const waitMs = freeze
+    ? Math.min(d.takeoverTimeoutMs, injected.sentAtMs + d.freezeMs - Date.now())
+    : d.takeoverTimeoutMs;
+  const taken = await waitTakeover(d.transports, others, d.targetVips, waitMs);
   const atMs = await injected.atMs;
   d.say(
     taken
       ? "takeover seen (the timings below come from the servers' own records)"
-      : `no takeover within ${d.takeoverTimeoutMs} ms`,
+      : `no takeover within ${Math.round(waitMs)} ms${freeze ? " (the freeze's time)" : ""}`,
   );
-  const probes = await settleDhcp(d.inv, d.transports, setup);
+  // A frozen target answers nothing: DHCP is probed on the others, within the freeze.
+  const probed = freeze
+    ? new Map([...d.transports].filter(([name]) => name !== d.target.name))
+    : d.transports;
+  const settleMs = freeze
+    ? Math.max(0, Math.min(5000, atMs + d.freezeMs - Date.now() - 500))
+    : 5000;
+  const probes = await settleDhcp(d.inv, probed, setup, settleMs);
   return { atMs, services: servicesOf(d.inv, probes, "after-takeover") };
+}
+
+function describeFault(setup: DrillSetup): string {
+  if (setup.linkFault) return `${setup.mode} (${setup.linkFault})`;
+  if (setup.freezeMs !== undefined) return `${setup.mode} (${setup.freezeMs / 1000} s)`;
+  return setup.mode;
 }
 
 /** Undoes the fault and waits for the cluster to be healthy again (failback). */
@@ -238,15 +291,34 @@ async function recover(
   const { inv, opts, target, transports } = d;
   d.say(`undo: ${opts.mode} on ${target.name}`);
   const undoAtMs = Date.now();
-  await undoFault(d.ctx);
+  const undone = await undoFault(d.ctx);
   const snapshots: Snapshot[] = [];
-  const poweroff = opts.mode === "poweroff";
-  if (poweroff) {
-    // The target's observers died with it: watch again, from what it holds after booting.
-    await restartMonitor(need(transports, target.name));
-    snapshots.push(
-      ...snapshotsOf(await probe(inv, new Map([[target.name, need(transports, target.name)]]))),
-    );
+  const rebooted = new Set<string>(undone.rebooted ? [target.name] : []);
+  if (opts.mode === "freeze" && !undone.rebooted) d.say(`${target.name} resumed`);
+  if (opts.mode === "freeze" && undone.rebooted)
+    d.say(`${target.name} had been powered off during the freeze (fenced): booted it again`);
+  if (opts.mode === "freeze" && !undone.rebooted) await answersAgain(d);
+  const hostDown: Observation["hostDown"] = [];
+  if (opts.lab) {
+    // Power-offs since the fault: the drill's own, and those of a fence agent (a frozen
+    // target, or either side of a cut crossover link). A server still off is booted again.
+    for (const s of inv.servers) {
+      const off = await opts.lab.poweredOffSince(s.name, faultAtMs);
+      if (!off) continue;
+      hostDown.push({ server: s.name, atMs: off.atMs });
+      if (!off.off) continue;
+      d.say(
+        `${s.name} was powered off at +${Math.round(off.atMs - faultAtMs)} ms (fenced): booting it`,
+      );
+      await opts.lab.powerOn(s.name);
+      await reconnect(d, s);
+      rebooted.add(s.name);
+    }
+  } else if (opts.mode === "poweroff") hostDown.push({ server: target.name, atMs: faultAtMs });
+  for (const name of rebooted) {
+    // The server's observers died with it: watch again, from what it holds after booting.
+    await restartMonitor(need(transports, name));
+    snapshots.push(...snapshotsOf(await probe(inv, new Map([[name, need(transports, name)]]))));
   }
   const healthy = await waitHealthy(inv, () => probe(inv, transports), 120_000);
   d.say(healthy ? "cluster healthy again" : "cluster still not healthy after 120 s");
@@ -255,9 +327,33 @@ async function recover(
   return {
     undoAtMs,
     snapshots,
-    hostDown: poweroff ? [{ server: target.name, atMs: faultAtMs }] : [],
+    hostDown,
     services: servicesOf(inv, last, "after-recovery"),
   };
+}
+
+/**
+ * After a resume the target's connection should answer again (its sshd resumed too); if it
+ * does not within a few seconds, a new one is opened.
+ */
+async function answersAgain(d: Drill): Promise<void> {
+  const r = await boundedRun(need(d.transports, d.target.name), "true", 5000);
+  if (r.ok) return;
+  d.say(`${d.target.name} does not answer on its connection since the resume: reconnecting`);
+  await d.ctx.reconnect();
+}
+
+/** A new connection to a server that was power-cycled. */
+async function reconnect(d: Drill, s: Server): Promise<Transport> {
+  const old = d.transports.get(s.name);
+  if (old)
+    await within(
+      old.close().catch(() => undefined),
+      CLOSE_MS,
+    );
+  const t = await connectServer(s);
+  d.transports.set(s.name, t);
+  return t;
 }
 
 function faultContext(
@@ -274,16 +370,19 @@ function faultContext(
     ...(opts.lab ? { lab: opts.lab } : {}),
     transport: () => need(transports, target.name),
     reconnect: async () => {
-      await transports
-        .get(target.name)
-        ?.close()
-        .catch(() => undefined);
+      const old = transports.get(target.name);
+      if (old)
+        await within(
+          old.close().catch(() => undefined),
+          CLOSE_MS,
+        );
       const t = await connectServer(target);
       transports.set(target.name, t);
       return t;
     },
     // Past the takeover wait, the DHCP settling and the hold: the timer is only a safety net.
     linkRestoreS: Math.ceil((takeoverTimeoutMs + opts.holdMs + 30_000) / 1000),
+    ...(opts.linkFault ? { linkFault: opts.linkFault } : {}),
   };
 }
 

@@ -3,7 +3,14 @@
 import type { LogClock } from "../ha/logtime.js";
 import type { Inventory } from "../inventory/types.js";
 import type { ProbeOutcome } from "./health.js";
-import type { DrillSetup, FaultMode, ServiceProbe, Snapshot } from "./types.js";
+import {
+  LINK_MODES,
+  type DrillSetup,
+  type FaultMode,
+  type LinkFault,
+  type ServiceProbe,
+  type Snapshot,
+} from "./types.js";
 
 export function snapshotsOf(probes: ReadonlyMap<string, ProbeOutcome>): Snapshot[] {
   return [...probes].flatMap(([server, o]) =>
@@ -34,12 +41,21 @@ export function servicesOf(
   });
 }
 
+/** How the fault is made, beyond its mode. */
+export interface FaultShape {
+  /** `link` and `crossover`: default `down`. */
+  linkFault?: LinkFault;
+  /** `freeze`: how long the target stays stopped. */
+  freezeMs?: number;
+}
+
 export function drillSetup(
   inv: Inventory,
   mode: FaultMode,
   target: string,
   targetVips: string[],
   probes: ReadonlyMap<string, ProbeOutcome>,
+  shape: FaultShape = {},
 ): DrillSetup {
   const lan: DrillSetup["lan"] = {};
   for (const s of inv.servers) {
@@ -47,7 +63,7 @@ export function drillSetup(
     const mac = o?.ok ? o.probe.links.find((l) => l.ifname === s.interface)?.mac : undefined;
     lan[s.name] = { interface: s.interface, mac: mac ?? "", address: s.address };
   }
-  return {
+  const setup: DrillSetup = {
     engine: inv.ha.engine,
     mode,
     target,
@@ -59,5 +75,9 @@ export function drillSetup(
     clientIps: inv.clients.map((c) => c.ip),
     maxTakeoverMs: inv.ha.maxTakeoverMs,
     autoFailback: inv.ha.autoFailback,
+    fencing: inv.ha.fence !== undefined,
   };
+  if (LINK_MODES.includes(mode)) setup.linkFault = shape.linkFault ?? "down";
+  if (mode === "freeze" && shape.freezeMs !== undefined) setup.freezeMs = shape.freezeMs;
+  return setup;
 }

@@ -5,6 +5,7 @@ import type { Inventory, Server } from "../inventory/types.js";
 import type { Transport } from "../transport/types.js";
 import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
 import type { Connection } from "./connect.js";
+import { boundedRun } from "./bounded.js";
 import { localManifest } from "./manifest.js";
 import { parseProbe, probeCommand, type TreeProbe } from "./probe.js";
 import { planTopology } from "../topology/plan.js";
@@ -18,29 +19,33 @@ export function treeProbe(inv: Inventory, s: Server): TreeProbe {
   };
 }
 
+/** A server that does not answer within this is reported unreachable by `ksorch status`. */
+const STATUS_PROBE_MS = 20_000;
+
+/**
+ * The drill's polls give up on a server sooner: a frozen one answers nothing, and the drill
+ * must go on (and count it as unknown) rather than wait for it.
+ */
+export const DRILL_PROBE_MS = 3000;
+
 export async function probeServers(
   inv: Inventory,
   connections: ReadonlyMap<string, Connection>,
   withTree = true,
+  timeoutMs = STATUS_PROBE_MS,
 ): Promise<Map<string, ProbeOutcome>> {
   const ha = haOps(inv.ha.engine);
   const outcomes = await Promise.all(
     inv.servers.map(async (s): Promise<ProbeOutcome> => {
       const c = connections.get(s.name);
       if (!c?.ok) return { ok: false, error: c?.error ?? "not connected" };
-      try {
-        const r = await c.transport.run(
-          probeCommand(ha.runningProbe, withTree ? treeProbe(inv, s) : undefined),
-          {
-            timeoutMs: 20_000,
-          },
-        );
-        if (r.exitCode !== 0)
-          return { ok: false, error: `probe exited ${r.exitCode}: ${r.stderr.trim()}` };
-        return { ok: true, probe: parseProbe(r.stdout) };
-      } catch (err) {
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
-      }
+      const command = probeCommand(ha.runningProbe, withTree ? treeProbe(inv, s) : undefined);
+      const b = await boundedRun(c.transport, command, timeoutMs);
+      if (!b.ok) return { ok: false, error: b.error };
+      const r = b.result;
+      if (r.exitCode !== 0)
+        return { ok: false, error: `probe exited ${r.exitCode}: ${r.stderr.trim()}` };
+      return { ok: true, probe: parseProbe(r.stdout) };
     }),
   );
   return new Map(inv.servers.map((s, i) => [s.name, outcomes[i] as ProbeOutcome]));
@@ -57,13 +62,17 @@ export async function checkHealth(
   return clusterHealth(inv, probes, local);
 }
 
-/** Probes over already open connections, without the tree manifest: the drill polls with it. */
+/**
+ * Probes over already open connections, without the tree manifest: the drill polls with it.
+ * A server that does not answer within `timeoutMs` is an unreachable outcome, not a wait.
+ */
 export async function probeTransports(
   inv: Inventory,
   transports: ReadonlyMap<string, Transport>,
+  timeoutMs = DRILL_PROBE_MS,
 ): Promise<Map<string, ProbeOutcome>> {
   const connections = new Map(
     [...transports].map(([n, t]) => [n, { ok: true as const, transport: t }]),
   );
-  return probeServers(inv, connections, false);
+  return probeServers(inv, connections, false, timeoutMs);
 }

@@ -36,6 +36,12 @@ export function formatSummary(r: DrillResult): string {
     m.longestClientWait
       ? `longest client wait for data: ${ms(m.longestClientWait.durationMs)} (${m.longestClientWait.client}, from ${ms(m.longestClientWait.fromMs)} after the fault)`
       : "",
+    m.sampling
+      ? `ownership sampled: ${m.sampling.map((s) => `${s.server} ${s.samples}x, every ${s.medianGapMs} ms (longest gap ${ms(s.maxGapMs)})`).join(", ")}`
+      : "",
+    setup.mode === "freeze" && !setup.fencing
+      ? "freeze without ha.fence: two owners are tolerated from the fault to 1 s after the resume; ha.fence removes them"
+      : "",
   ].filter((l) => l !== "");
   const checks = verdict.checks.flatMap((c) => [
     `  ${c.status.padEnd(7)} ${c.name}: ${c.detail}`,

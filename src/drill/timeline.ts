@@ -6,11 +6,18 @@ export function buildTimeline(obs: Observation, m: Measurements): TimelineEvent[
   const rel = (atMs: number): number => Math.round(atMs - obs.faultAtMs);
   const vips = new Set(obs.setup.vips.map((v) => v.vip));
   const lanIf = (server: string): string | undefined => obs.setup.lan[server]?.interface;
+  const { mode, linkFault, freezeMs } = obs.setup;
+  const shape = linkFault
+    ? ` (${linkFault})`
+    : freezeMs !== undefined
+      ? ` (${freezeMs / 1000} s)`
+      : "";
   const events: TimelineEvent[] = [
-    { atMs: 0, server: obs.setup.target, text: `fault injected: ${obs.setup.mode}` },
+    { atMs: 0, server: obs.setup.target, text: `fault injected: ${mode}${shape}` },
   ];
   if (obs.undoAtMs !== undefined) {
-    events.push({ atMs: rel(obs.undoAtMs), server: obs.setup.target, text: "fault undone" });
+    const text = mode === "freeze" ? "fault undone: resumed" : "fault undone";
+    events.push({ atMs: rel(obs.undoAtMs), server: obs.setup.target, text });
   }
   for (const { server, line } of obs.monitor) {
     if (line.kind === "addr" && line.entry.family === "inet" && vips.has(line.entry.address)) {

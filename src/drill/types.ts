@@ -6,8 +6,19 @@ import type { HaLogEntry } from "../ha/types.js";
 import type { AddrEntry, LinkEntry, MonitorLine } from "./ipaddr.js";
 import type { Packet } from "./tcpdump.js";
 
-export const FAULT_MODES = ["stop", "crash", "poweroff", "link"] as const;
+export const FAULT_MODES = ["stop", "crash", "poweroff", "link", "crossover", "freeze"] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
+
+/**
+ * How `link` and `crossover` break their link: `down` loses the carrier (the cable pulled),
+ * `drop` keeps the link up and drops every IP packet on it (a bad switch port; ARP is not IP
+ * and still passes iptables).
+ */
+export const LINK_FAULTS = ["down", "drop"] as const;
+export type LinkFault = (typeof LINK_FAULTS)[number];
+
+/** Modes that break a link, and so take `--link-fault`. */
+export const LINK_MODES: readonly FaultMode[] = ["link", "crossover"];
 
 /** A server's addresses and links at one moment; it replaces what was known before. */
 export interface Snapshot {
@@ -61,19 +72,30 @@ export interface DrillSetup {
   clientIps: string[];
   maxTakeoverMs: number;
   autoFailback: boolean;
+  /** `link` and `crossover`: how the link was broken. */
+  linkFault?: LinkFault;
+  /** `freeze`: how long the target's processes were stopped. */
+  freezeMs?: number;
+  /** The inventory has `ha.fence`: a survivor powers its peer off before taking its VIPs. */
+  fencing: boolean;
 }
 
 export interface Observation {
   setup: DrillSetup;
   startedAtMs: number;
   faultAtMs: number;
-  /** When the fault was undone; absent when recovery was not attempted. */
+  /** When the fault was undone (freeze: the target resumed); absent when not attempted. */
   undoAtMs?: number;
   endedAtMs: number;
   snapshots: Snapshot[];
   monitor: { server: string; line: MonitorLine }[];
-  /** A host that went away (power-off): its addresses answer nothing until its next snapshot. */
+  /**
+   * A host that went away (power-off, or fenced by its peer): its addresses answer nothing
+   * until its next snapshot.
+   */
   hostDown: { server: string; atMs: number }[];
+  /** How often each server's ownership sampler recorded (absent in older observations). */
+  sampling?: SamplingStats[];
   /** Packets captured on the servers other than the target. */
   packets: { server: string; packet: Packet }[];
   haLog: { server: string; entry: HaLogEntry }[];
@@ -81,6 +103,16 @@ export interface Observation {
   transfers: TransferSample[];
   /** Absent when no install clients ran (a real site). */
   clients?: ClientOutcome[];
+}
+
+/** The sampler of one server: how many samples it took and the longest gap between two. */
+export interface SamplingStats {
+  server: string;
+  samples: number;
+  /** Longest time between two consecutive samples (a frozen or powered-off host shows here). */
+  maxGapMs: number;
+  /** Median time between two consecutive samples. */
+  medianGapMs: number;
 }
 
 /** A server able to answer for a VIP on the wire from `fromMs` to `toMs` (open: still at the end). */
@@ -129,6 +161,8 @@ export interface Measurements {
   longestClientWait?: { client: string; fromMs: number; durationMs: number };
   /** Takeover as heartbeat's own log tells it, whole seconds: what the paper measured. */
   haLogTakeoverS?: number;
+  /** How regularly each server's ownership was sampled. */
+  sampling?: SamplingStats[];
 }
 
 export type CheckStatus = "pass" | "fail" | "skipped";

@@ -1,7 +1,9 @@
 // The drill's verdict (pure): pass only if every VIP of the target was taken over within the
 // inventory's limit, no VIP ever had two owners, each has exactly one at the end, DHCP followed
 // its VIP, and every install client finished with verified checksums. A failed check carries
-// the configuration change that fixes it.
+// the configuration change that fixes it. One exception: a frozen server without fencing keeps
+// its VIP on the wire (its kernel answers ARP) while its peer takes it over; two owners are
+// then unavoidable from the fault until a second after the resume, and tolerated only there.
 import { adviceFor } from "../ha/advice.js";
 import type { Check, DoubleOwnership, Measurements, Observation, Verdict } from "./types.js";
 
@@ -49,12 +51,67 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
   return { name, status: "fail", detail, hint };
 }
 
+/** After a resume, the resumed server gets this long to give up the VIPs its peer took over. */
+export const RESUME_GRACE_MS = 1000;
+
+/**
+ * `freeze` without `ha.fence`: from the fault to a second after the resume, the interval in
+ * which two owners are tolerated. Undefined when none is.
+ */
+export function toleratedWindow(obs: Observation): { fromMs: number; toMs: number } | undefined {
+  if (obs.setup.mode !== "freeze" || obs.setup.fencing) return undefined;
+  const resume = obs.undoAtMs ?? obs.endedAtMs;
+  return { fromMs: obs.faultAtMs, toMs: resume + RESUME_GRACE_MS };
+}
+
+/** The part of a double ownership outside `w`, in ms. */
+function outsideMs(
+  d: DoubleOwnership,
+  endedAtMs: number,
+  w: { fromMs: number; toMs: number },
+): number {
+  const to = d.toMs ?? endedAtMs;
+  const before = Math.max(0, Math.min(to, w.fromMs) - d.fromMs);
+  const after = Math.max(0, to - Math.max(d.fromMs, w.toMs));
+  return before + after;
+}
+
+const FENCE_REMOVES =
+  "a frozen server keeps answering ARP for its VIP until it resumes; ha.fence (the survivor powers its peer off before taking its VIP) removes this double ownership";
+
 function doubleOwnerCheck(obs: Observation, m: Measurements): Check {
   const name = "single owner throughout";
   const first = m.doubleOwnership[0];
-  if (!first) return { name, status: "pass", detail: "no VIP ever had two owners" };
+  const w = toleratedWindow(obs);
+  if (!first) {
+    const fenced = obs.setup.mode === "freeze" && obs.setup.fencing ? " (fenced by ha.fence)" : "";
+    return { name, status: "pass", detail: `no VIP ever had two owners${fenced}` };
+  }
   const detail = m.doubleOwnership.map(describeDouble).join("; ");
-  return { name, status: "fail", detail, hint: doubleOwnerHint(obs, first) };
+  if (!w) {
+    const check: Check = { name, status: "fail", detail, hint: doubleOwnerHint(obs, first) };
+    if (obs.setup.mode === "freeze")
+      check.detail += " (with ha.fence a freeze must leave none: was the peer fenced?)";
+    return check;
+  }
+  const outside = m.doubleOwnership
+    .map((d) => ({ d, ms: outsideMs(d, obs.endedAtMs, w) }))
+    .filter((x) => x.ms > 0);
+  const window = `from the fault to ${seconds(RESUME_GRACE_MS)} after the resume (+${seconds(w.toMs - obs.faultAtMs)})`;
+  if (outside.length === 0) {
+    return {
+      name,
+      status: "pass",
+      detail: `${detail}: tolerated, all within the freeze ${window}; ${FENCE_REMOVES}`,
+    };
+  }
+  const late = outside.map((x) => `${x.d.vip}: ${seconds(x.ms)} outside`).join("; ");
+  return {
+    name,
+    status: "fail",
+    detail: `${detail}; tolerated only ${window}, but ${late}; ${FENCE_REMOVES}`,
+    hint: doubleOwnerHint(obs, outside[0]?.d ?? first),
+  };
 }
 
 function describeDouble(d: DoubleOwnership): string {

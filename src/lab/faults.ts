@@ -1,9 +1,11 @@
 // Faults for drills, each returning its undo: stop a service, kill a process, power a server
-// off (and on again: same disk, fresh /run, services started by its boot), cut a link, shape a
-// link's bandwidth and delay. Every action stays inside the lab's namespaces.
+// off (and on again: same disk, fresh /run, services started by its boot), cut a link, drop
+// every packet on a link that stays up, freeze every process of a server, shape a link's
+// bandwidth and delay. Every action stays inside the lab's namespaces.
+import { readFile, readlink } from "node:fs/promises";
 import { TaskError } from "../errors.js";
 import { hostArgv } from "./exec.js";
-import { isAlive, kill, waitGone } from "./procs.js";
+import { isAlive, kill, pids, waitGone } from "./procs.js";
 import { run, runOk } from "./run.js";
 import { startServer } from "./server.js";
 import { publishSsh } from "./ssh.js";
@@ -106,10 +108,33 @@ export async function powerOff(lab: string, host: string): Promise<Fault> {
         .flatMap((n) => [`addr flush dev ${n}`, `link set ${n} down`])
         .join("\n") + "\n",
   });
-  const rt = s.servers[host];
-  if (rt) delete rt.initPid;
+  const rt = (s.servers[host] ??= {});
+  delete rt.initPid;
+  rt.offAtMs = at;
   await writeState(s);
   return { description: `${host}: power off`, at, undo: () => powerOn(lab, host) };
+}
+
+/** Whether the host is powered off now: no init recorded, or its init is gone. */
+export async function isPoweredOff(lab: string, host: string): Promise<boolean> {
+  const s = await state(lab);
+  server(s, host);
+  const initPid = s.servers[host]?.initPid;
+  return initPid === undefined || !(await isAlive(initPid));
+}
+
+/**
+ * When `host` was last powered off, if that was at `sinceMs` or later (a fence agent may do
+ * it during a drill), and whether it is still off.
+ */
+export async function poweredOffSince(
+  lab: string,
+  host: string,
+  sinceMs: number,
+): Promise<{ atMs: number; off: boolean } | undefined> {
+  const at = (await state(lab)).servers[host]?.offAtMs;
+  if (at === undefined || at < sinceMs) return undefined;
+  return { atMs: at, off: await isPoweredOff(lab, host) };
 }
 
 const nics = (s: LabState): string[] => (s.plan.servers.length > 1 ? ["eth0", "eth1"] : ["eth0"]);
@@ -179,6 +204,154 @@ async function waitCarrier(netns: string, ifname: string): Promise<void> {
     await new Promise((res) => setTimeout(res, 20));
   }
   throw new TaskError(`${netns}: ${ifname} has no carrier 5 s after it was restored`);
+}
+
+/**
+ * Arguments of the two iptables rules that drop every IP packet in and out of `nic`, marked
+ * with a comment so that only they are ever deleted (the drill uses them on real servers too).
+ */
+export function dropRuleArgs(nic: string): string[][] {
+  const mark = ["-m", "comment", "--comment", "ksorch-drill", "-j", "DROP"];
+  return [
+    ["INPUT", "-i", nic, ...mark],
+    ["OUTPUT", "-o", nic, ...mark],
+  ];
+}
+
+/**
+ * A bad switch port: `nic` of the server keeps its carrier, but every IP packet in or out of
+ * it is dropped, by iptables rules in the server's network namespace (the root namespace's
+ * iptables binary, the namespace's own netfilter tables). The undo deletes exactly those
+ * rules. ARP is not IP: the server still answers ARP on that link.
+ */
+export async function dropLink(lab: string, host: string, nic: string): Promise<Fault> {
+  const s = await state(lab);
+  const srv = server(s, host);
+  if (!nics(s).includes(nic)) throw new TaskError(`lab ${lab}: ${host} has no link ${nic}`);
+  const ipt = (op: "-I" | "-D", rule: string[]): string[] => [
+    "nsenter",
+    `--net=/run/netns/${srv.netns}`,
+    "iptables",
+    "-w",
+    op,
+    ...rule,
+  ];
+  const rules = dropRuleArgs(nic);
+  const inserted: string[][] = [];
+  const undo = async (): Promise<void> => {
+    const failed: string[] = [];
+    for (const rule of inserted.splice(0).reverse()) {
+      const r = await run(ipt("-D", rule));
+      if (r.failed) failed.push(`${rule.join(" ")}: ${r.stderr.trim()}`);
+    }
+    if (failed.length > 0) throw new TaskError(`${host}: cannot delete ${failed.join("; ")}`);
+  };
+  for (const rule of rules) {
+    const r = await run(ipt("-I", rule));
+    if (r.failed) {
+      await undo().catch(() => undefined);
+      throw new TaskError(`${host}: iptables ${rule.join(" ")} failed: ${r.stderr.trim()}`);
+    }
+    inserted.push(rule);
+  }
+  return { description: `${host}: every packet on ${nic} dropped`, at: Date.now(), undo };
+}
+
+/** The pid namespace of a process, as `readlink /proc/PID/ns/pid` shows it. */
+async function pidNs(pid: number): Promise<string | undefined> {
+  return readlink(`/proc/${pid}/ns/pid`).catch(() => undefined);
+}
+
+/** Every process in the pid namespace `ns` (the host's own processes, its init included). */
+async function pidsInPidNs(ns: string): Promise<number[]> {
+  const all = await pids();
+  const found = await Promise.all(all.map(async (p) => ((await pidNs(p)) === ns ? p : 0)));
+  return found.filter((p) => p !== 0);
+}
+
+/** The one-letter state of a process (`T`: stopped), "" when it is gone. */
+async function procState(pid: number): Promise<string> {
+  const st = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  return /^\d+ \(.*\) (\S) /s.exec(st)?.[1] ?? "";
+}
+
+/** The process is stopped or has exited. */
+async function isStopped(pid: number): Promise<boolean> {
+  return ["", "T", "t", "Z", "X"].includes(await procState(pid));
+}
+
+export interface Freeze {
+  description: string;
+  /** Epoch ms at which every process of the host had been sent SIGSTOP. */
+  at: number;
+  /** Processes stopped. */
+  stopped: number;
+  /**
+   * Resumes the host (SIGCONT to every process of its pid namespace), or, when the host was
+   * powered off meanwhile (a peer fenced it), powers it on again.
+   */
+  undo: () => Promise<"resumed" | "powered-on">;
+}
+
+/**
+ * A hung server: SIGSTOP to every process of the host (all PIDs whose pid namespace is its
+ * init's), repeated until no unstopped process is left (a process may fork while the first
+ * pass runs). The kernel keeps the host's addresses and answers ARP and pings for them.
+ */
+export async function freezeHost(lab: string, host: string): Promise<Freeze> {
+  const s = await state(lab);
+  server(s, host);
+  const initPid = s.servers[host]?.initPid;
+  const ns = initPid === undefined ? undefined : await pidNs(initPid);
+  if (initPid === undefined || ns === undefined || !(await isAlive(initPid)))
+    throw new TaskError(`${host} of lab ${lab} is powered off: nothing to freeze`);
+  const stopped = new Set<number>();
+  let at: number | undefined;
+  for (let pass = 0; pass < 50; pass++) {
+    const members = await pidsInPidNs(ns);
+    const fresh: number[] = [];
+    for (const p of members) if (!stopped.has(p) || !(await isStopped(p))) fresh.push(p);
+    if (fresh.length === 0) break;
+    for (const p of fresh) {
+      kill(p, "SIGSTOP");
+      stopped.add(p);
+    }
+    at ??= Date.now();
+    // SIGSTOP takes effect asynchronously: let it land before checking again.
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const left = [];
+  for (const p of await pidsInPidNs(ns)) if (!(await isStopped(p))) left.push(p);
+  if (left.length > 0) {
+    await resumeNs(ns);
+    throw new TaskError(`${host}: processes ${left.join(" ")} could not be stopped`);
+  }
+  return {
+    description: `${host}: ${stopped.size} processes stopped`,
+    at: at ?? Date.now(),
+    stopped: stopped.size,
+    undo: async () => {
+      if (await isPoweredOff(lab, host)) {
+        await powerOn(lab, host);
+        return "powered-on";
+      }
+      await resumeNs(ns);
+      return "resumed";
+    },
+  };
+}
+
+/** SIGCONT to every process of the pid namespace, until none is left stopped. */
+async function resumeNs(ns: string): Promise<void> {
+  for (let pass = 0; pass < 10; pass++) {
+    const members = await pidsInPidNs(ns);
+    for (const p of members) kill(p, "SIGCONT");
+    await new Promise((r) => setTimeout(r, 5));
+    let still = 0;
+    for (const p of await pidsInPidNs(ns)) if ((await procState(p)) === "T") still += 1;
+    if (still === 0) return;
+  }
+  throw new TaskError(`processes of pid namespace ${ns} stay stopped after SIGCONT`);
 }
 
 export interface Shape {

@@ -8,6 +8,8 @@ import type { LabPlan } from "./topology.js";
 export interface ServerRuntime {
   /** PID (in the root pid namespace) of the host's init; killing it powers the host off. */
   initPid?: number;
+  /** Epoch ms of the host's last power-off (a drill's fault or a peer's fencing). */
+  offAtMs?: number;
   /** socat in the root namespace listening on 127.0.0.1:sshPort. */
   outerSocatPid?: number;
   /** socat in the host's network namespace forwarding to its sshd. */

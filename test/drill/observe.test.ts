@@ -1,7 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { heartbeatOps } from "../../src/ha/heartbeat/ops.js";
 import { collectObservations, startObservers } from "../../src/drill/observe.js";
 import { FakeTransport } from "../../src/transport/fake.js";
+
+const SAMPLES = [
+  "@ 1795789767100000000",
+  "2: eth0    inet 192.168.0.1/24 brd 192.168.0.255 scope global eth0\\       valid_lft forever preferred_lft forever",
+  "2: eth0    inet 192.168.0.253/24 brd 192.168.0.255 scope global secondary eth0:0\\       valid_lft forever preferred_lft forever",
+  "2: eth0@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 02:6b:73:00:01:02 brd ff:ff:ff:ff:ff:ff link-netns ks-lab-sw",
+  "@ 1795789767195000000",
+  "",
+].join("\n");
 
 const servers = [
   { name: "server1", lanInterface: "eth0", capture: false },
@@ -30,6 +39,14 @@ describe("observers", () => {
     const [one, two] = hosts.map((h) => h.commands());
     expect(one?.[0]).toContain("rm -rf /var/tmp/ksorch-drill");
     expect(one?.some((c) => c.includes("ip -o -ts monitor address link"))).toBe(true);
+    // The ownership sampler runs on every server, the target included, detached with its PID.
+    for (const cmds of [one, two]) {
+      const sampler = cmds?.find((c) => c.startsWith("setsid sh -c"));
+      expect(sampler).toMatch(
+        /^setsid sh -c .*ip -o -4 addr show; ip -o link show.* ksorch-sampler >>/s,
+      );
+      expect(sampler).toContain("echo $! >/var/tmp/ksorch-drill/sampler.pid");
+    }
     expect(one?.some((c) => c.includes("setsid tcpdump"))).toBe(false);
     expect(two?.some((c) => c.startsWith("setsid tcpdump -l -n -e -tt -i eth0"))).toBe(true);
     // tcpdump is confirmed listening before the fault can be injected.
@@ -42,6 +59,7 @@ describe("observers", () => {
         { match: "cat /var/tmp/ksorch-drill/monitor", answer: { stdout: monitor } },
         { match: "cat /var/tmp/ksorch-drill/tcpdump", answer: { stdout: dump } },
         { match: "tail -c", answer: { stdout: log } },
+        { match: "cat /var/tmp/ksorch-drill/sampler", answer: { stdout: SAMPLES } },
         { match: () => true, answer: {} },
       ]);
     const s1 = mk(
@@ -84,5 +102,43 @@ describe("observers", () => {
     expect(rec.packets).toHaveLength(1);
     expect(rec.packets[0]?.server).toBe("server2");
     expect(rec.haLog.map((l) => [l.server, l.entry.event?.kind])).toEqual([["server2", "acquire"]]);
+    // Each server's samples: the changed one is a snapshot, stamped by the server.
+    expect(rec.sampled.map((x) => [x.server, x.atMs, x.addrs.map((a) => a.address)])).toEqual([
+      ["server1", 1795789767100, ["192.168.0.1", "192.168.0.253"]],
+      ["server2", 1795789767100, ["192.168.0.1", "192.168.0.253"]],
+    ]);
+    expect(rec.sampling).toEqual([
+      { server: "server1", samples: 2, maxGapMs: 95, medianGapMs: 95 },
+      { server: "server2", samples: 2, maxGapMs: 95, medianGapMs: 95 },
+    ]);
+    expect(rec.unread).toEqual([]);
+  });
+
+  it("collect: a server that does not answer adds nothing and does not stop the others", async () => {
+    const hung = new FakeTransport("server1");
+    hung.run = () => new Promise(() => undefined);
+    const ok = new FakeTransport("server2", [
+      { match: "cat /var/tmp/ksorch-drill/sampler", answer: { stdout: SAMPLES } },
+      { match: () => true, answer: {} },
+    ]);
+    vi.useFakeTimers();
+    try {
+      const collecting = collectObservations(
+        servers,
+        new Map([
+          ["server1", hung],
+          ["server2", ok],
+        ]),
+        new Map(),
+        new Map(),
+        heartbeatOps,
+      );
+      await vi.advanceTimersByTimeAsync(61_000);
+      const rec = await collecting;
+      expect(rec.unread.map((u) => u.server)).toEqual(["server1"]);
+      expect(rec.sampled.map((x) => x.server)).toEqual(["server2"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -77,6 +77,7 @@ export function baseObservation(mode: FaultMode = "stop"): Observation {
       clientIps: [CLIENT],
       maxTakeoverMs: 2000,
       autoFailback: true,
+      fencing: false,
     },
     startedAtMs: T0 - 2000,
     faultAtMs: T0,

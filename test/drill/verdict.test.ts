@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { measure } from "../../src/drill/measure.js";
 import { verdict } from "../../src/drill/verdict.js";
-import type { Observation } from "../../src/drill/types.js";
+import type { Observation, Snapshot } from "../../src/drill/types.js";
 import {
   MAC1,
+  VIP2,
   T0,
   VIP1,
   baseObservation,
@@ -232,5 +233,123 @@ describe("takeover as the HA log states it", () => {
     const obs = stopScenario();
     obs.haLog = [entry(T0 + 412, 1, "acquire")];
     expect(measure(obs).haLogTakeoverS).toBe(0.412);
+  });
+});
+
+/** A sample of one server's VIPs (LAN eth0 with carrier), as the 100 ms sampler records it. */
+function sample(server: string, atMs: number, vips: string[]): Snapshot {
+  return {
+    server,
+    atMs,
+    addrs: vips.map((address) => ({
+      ifname: "eth0",
+      family: "inet" as const,
+      address,
+      prefixLength: 24,
+      label: "eth0:0",
+    })),
+    links: [{ ifname: "eth0", carrier: true }],
+  };
+}
+
+/**
+ * A freeze of server1 from T0 to T0+5 s: server2 takes .253 at +2.5 s; server1 (its kernel
+ * answering ARP) keeps it until `releaseMs` after the fault, seen by server1's sampler only.
+ */
+function freezeScenario(releaseMs: number, fencing = false): Observation {
+  const obs = stopScenario();
+  obs.setup.mode = "freeze";
+  obs.setup.freezeMs = 5000;
+  obs.setup.maxTakeoverMs = 3000;
+  obs.setup.fencing = fencing;
+  obs.undoAtMs = T0 + 5000;
+  obs.monitor = [
+    { server: "server2", line: vipLine(T0 + 2500, VIP1) },
+    { server: "server2", line: vipLine(T0 + 17_000, VIP1, true) },
+  ];
+  obs.snapshots.push(sample("server1", T0 + releaseMs, []), sample("server1", T0 + 17_100, [VIP1]));
+  obs.services = obs.services.filter((p) => p.server !== "server1");
+  return obs;
+}
+
+describe("ownership from the samplers", () => {
+  it("sees double ownership that a lost monitor event would hide", () => {
+    const obs = baseObservation("crash");
+    // No monitor line at all: only server2's samples show it took .253, then gave it back.
+    obs.snapshots.push(
+      sample("server2", T0 + 1300, [VIP1, VIP2]),
+      sample("server2", T0 + 1400, [VIP1, VIP2]),
+      sample("server2", T0 + 6000, [VIP2]),
+    );
+    const m = measure(obs);
+    expect(m.takeovers[0]?.onSurvivorMs).toBe(1300);
+    expect(m.doubleOwnership).toEqual([
+      {
+        vip: VIP1,
+        servers: ["server1", "server2"],
+        fromMs: T0 + 1300,
+        toMs: T0 + 6000,
+        durationMs: 4700,
+      },
+    ]);
+  });
+
+  it("ends an ownership at the sample that no longer shows it, if the monitor missed the delete", () => {
+    const obs = stopScenario();
+    // server1's delete at +300 was lost; its sampler shows the VIP gone at +350.
+    obs.monitor = obs.monitor.filter((l) => !(l.server === "server1" && l.line.deleted));
+    obs.snapshots.push(sample("server1", T0 + 350, []));
+    expect(measure(obs).doubleOwnership).toEqual([]);
+    obs.snapshots.pop();
+    expect(measure(obs).doubleOwnership[0]?.fromMs).toBe(T0 + 420);
+  });
+});
+
+describe("verdict of a freeze", () => {
+  it("without ha.fence tolerates two owners from the fault to 1 s after the resume, and says fencing removes them", () => {
+    const v = judge(freezeScenario(5800));
+    const c = v.checks.find((x) => x.name === "single owner throughout")!;
+    expect(c.status).toBe("pass");
+    expect(c.detail).toMatch(/^192\.168\.0\.253 on server1 and server2 for 3\.300 s: tolerated/);
+    expect(c.detail).toContain("ha.fence");
+    expect(v.checks.filter((x) => x.status === "fail")).toEqual([]);
+    expect(v.pass).toBe(true);
+  });
+
+  it("without ha.fence fails two owners that last past the resume's second", () => {
+    const c = check(freezeScenario(6300), "single owner throughout");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toContain("192.168.0.253: 0.300 s outside");
+    expect(c.detail).toContain("ha.fence");
+  });
+
+  it("with ha.fence tolerates no double ownership at all", () => {
+    const c = check(freezeScenario(5800, true), "single owner throughout");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toMatch(/^192\.168\.0\.253 on server1 and server2 for 3\.300 s/);
+  });
+
+  it("with ha.fence passes when the frozen server was powered off before its VIP moved", () => {
+    const obs = freezeScenario(17_100, true);
+    // The survivor's fence agent powered server1 off at +2.4 s; it booted after the resume.
+    obs.hostDown = [{ server: "server1", atMs: T0 + 2400 }];
+    obs.snapshots = obs.snapshots.filter(
+      (s) => !(s.server === "server1" && s.atMs === T0 + 17_100),
+    );
+    obs.snapshots.push(sample("server1", T0 + 9000, []), sample("server1", T0 + 17_100, [VIP1]));
+    const v = judge(obs);
+    expect(v.checks.find((x) => x.name === "single owner throughout")).toMatchObject({
+      status: "pass",
+      detail: "no VIP ever had two owners (fenced by ha.fence)",
+    });
+    expect(v.checks.find((x) => x.name === "takeover")?.detail).toMatch(/after 2\.500 s/);
+  });
+
+  it("tolerates nothing in the other modes: a cut crossover link with two owners fails", () => {
+    const obs = freezeScenario(5800);
+    obs.setup.mode = "crossover";
+    obs.setup.linkFault = "drop";
+    delete obs.setup.freezeMs;
+    expect(check(obs, "single owner throughout").status).toBe("fail");
   });
 });

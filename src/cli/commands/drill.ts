@@ -1,18 +1,27 @@
-// `ksorch drill failover [INVENTORY] [--target S] [--mode stop|crash|poweroff|link] [--yes]
-// [--json] [--report FILE]`: injects a failure, watches the takeover from the servers (ip
-// monitor, tcpdump, the HA log), undoes it, waits for failback, and judges. On the lab's
-// inventory a wave of install clients runs through the fault. Exit 1 when the verdict fails.
+// `ksorch drill failover [INVENTORY] [--target S]
+// [--mode stop|crash|poweroff|link|crossover|freeze] [--link-fault down|drop] [--freeze-s N]
+// [--hold MS] [--yes] [--json] [--report FILE]`: injects a failure, watches the takeover from
+// the servers (ip monitor, a 100 ms ownership sampler, tcpdump, the HA log), undoes it, waits
+// for failback, and judges. On the lab's inventory a wave of install clients runs through the
+// fault. Exit 1 when the verdict fails.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
+import { checkMode } from "../../drill/faults.js";
 import { labHooks, labOf } from "../../drill/lab.js";
 import { renderHtmlReport } from "../../drill/report/html.js";
-import { runDrill } from "../../drill/run.js";
+import { DEFAULT_FREEZE_MS, runDrill } from "../../drill/run.js";
 import { formatSummary } from "../../drill/summary.js";
-import { FAULT_MODES, type FaultMode } from "../../drill/types.js";
+import {
+  FAULT_MODES,
+  LINK_FAULTS,
+  LINK_MODES,
+  type FaultMode,
+  type LinkFault,
+} from "../../drill/types.js";
 import { printJson } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -26,7 +35,12 @@ interface Opts {
   json?: boolean;
   report?: string;
   hold: string;
+  linkFault: LinkFault;
+  freezeS: string;
 }
+
+/** The longest freeze: the lab's hosts are stopped whole, clients and peers wait meanwhile. */
+const MAX_FREEZE_S = 600;
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -57,8 +71,36 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--yes", "do not ask for confirmation (the drill disrupts the cluster)")
     .option("--json", "one JSON document on stdout")
     .option("--report <file>", "write a self-contained HTML report")
-    .option("--hold <ms>", "keep the fault this long after the takeover", "3000")
-    .action(async (path: string, opts: Opts) => {
+    .addOption(
+      new Option(
+        "--link-fault <how>",
+        "link and crossover: down (carrier lost) or drop (link up, every packet dropped)",
+      )
+        .choices(LINK_FAULTS)
+        .default("down"),
+    )
+    .option(
+      "--freeze-s <seconds>",
+      "freeze: how long every process of the target stays stopped",
+      String(DEFAULT_FREEZE_MS / 1000),
+    )
+    .option("--hold <ms>", "keep the fault this long after the takeover (not freeze)", "3000")
+    .action(async (path: string, opts: Opts, cmd: Command) => {
+      const given = (option: string): boolean => cmd.getOptionValueSource(option) === "cli";
+      if (given("linkFault") && !LINK_MODES.includes(opts.mode)) {
+        throw new InputError(
+          `--link-fault applies to --mode ${LINK_MODES.join(" or ")}, not ${opts.mode}`,
+        );
+      }
+      if (given("freezeS") && opts.mode !== "freeze") {
+        throw new InputError(`--freeze-s applies to --mode freeze, not ${opts.mode}`);
+      }
+      const freezeS = Number(opts.freezeS);
+      if (!Number.isFinite(freezeS) || freezeS <= 0 || freezeS > MAX_FREEZE_S) {
+        throw new InputError(
+          `--freeze-s ${opts.freezeS}: expected seconds above 0 and at most ${MAX_FREEZE_S}, e.g. 5`,
+        );
+      }
       const inv = loadInventory(path);
       const holdMs = Number(opts.hold);
       if (!Number.isInteger(holdMs) || holdMs < 0) {
@@ -67,6 +109,7 @@ export function register(program: Command, setExit: SetExit): void {
       const lab = await labOf(inv);
       if (!opts.yes) {
         const what = `${opts.mode} on ${opts.target ?? "the owner of the first VIP"}`;
+        checkMode(opts.mode, lab);
         if (!process.stdin.isTTY) {
           throw new InputError(`the drill disrupts the cluster (${what}): confirm with --yes`);
         }
@@ -89,6 +132,8 @@ export function register(program: Command, setExit: SetExit): void {
             }
           : {}),
         holdMs,
+        ...(LINK_MODES.includes(opts.mode) ? { linkFault: opts.linkFault } : {}),
+        ...(opts.mode === "freeze" ? { freezeMs: Math.round(freezeS * 1000) } : {}),
         progress: (line) => console.error(`drill: ${line}`),
       });
       if (opts.report) await writeAtomically(opts.report, renderHtmlReport(obs, result));
