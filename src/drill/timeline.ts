@@ -16,7 +16,17 @@ export function buildTimeline(obs: Observation, m: Measurements): TimelineEvent[
     { atMs: 0, server: obs.setup.target, text: `fault injected: ${mode}${shape}` },
   ];
   if (obs.undoAtMs !== undefined) {
-    const text = mode === "freeze" ? "fault undone: resumed" : "fault undone";
+    // A frozen target that went down meanwhile (fenced) was booted, not resumed.
+    const fenced = obs.hostDown.some(
+      (h) =>
+        h.server === obs.setup.target && h.atMs >= obs.faultAtMs && h.atMs <= (obs.undoAtMs ?? 0),
+    );
+    const text =
+      mode !== "freeze"
+        ? "fault undone"
+        : fenced
+          ? "fault undone: booted (it had been fenced)"
+          : "fault undone: resumed";
     events.push({ atMs: rel(obs.undoAtMs), server: obs.setup.target, text });
   }
   for (const { server, line } of obs.monitor) {

@@ -174,3 +174,52 @@ describe("ksorch render", () => {
     expect(existsSync(join(work, "bad"))).toBe(false);
   });
 });
+
+describe("ksorch drill failover", () => {
+  // Not a lab's key: these inventories reach no lab and no server (every case stops first).
+  const realSite = () =>
+    writeInventory(
+      "site.yaml",
+      labWith(
+        ["key: /var/lib/ksorch/labs/lab/ssh/id_ed25519", "key: /nonexistent/ksorch/id_ed25519"],
+        ["known_hosts: /var/lib/ksorch/labs/lab/ssh/known_hosts", "known_hosts: /nonexistent/kh"],
+      ),
+    );
+
+  it("lists every mode and the new options in its help", () => {
+    const r = ksorch("drill", "failover", "--help");
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    expect(help).toContain('"stop", "crash", "poweroff", "link", "crossover", "freeze"');
+    expect(help).toMatch(/--link-fault <how> .*\(choices: "down", "drop", default: "down"\)/);
+    expect(help).toMatch(/--freeze-s <seconds> .*\(default: "5"\)/);
+  });
+
+  it("refuses freeze on real servers with exit 2, touching nothing", () => {
+    const r = ksorch("drill", "failover", realSite(), "--yes", "--mode", "freeze");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "--mode freeze needs the local lab: a stopped server cannot be resumed from outside",
+    );
+  });
+
+  it("exits 2 on a bad --link-fault or --freeze-s, or one that does not fit the mode", () => {
+    const inv = realSite();
+    const cases: [string[], RegExp][] = [
+      [["--mode", "crossover", "--link-fault", "cut"], /--link-fault.*invalid.*down, drop/s],
+      [
+        ["--mode", "stop", "--link-fault", "drop"],
+        /--link-fault applies to --mode link or crossover/,
+      ],
+      [["--mode", "link", "--freeze-s", "3"], /--freeze-s applies to --mode freeze, not link/],
+      [["--mode", "freeze", "--freeze-s", "0"], /--freeze-s 0: expected seconds above 0/],
+      [["--mode", "freeze", "--freeze-s", "five"], /--freeze-s five: expected seconds/],
+      [["--mode", "sleep"], /--mode.*invalid/s],
+    ];
+    for (const [args, message] of cases) {
+      const r = ksorch("drill", "failover", inv, "--yes", ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    }
+  });
+});

@@ -107,9 +107,10 @@ export function register(program: Command, setExit: SetExit): void {
         throw new InputError(`--hold ${opts.hold}: expected milliseconds, e.g. 3000`);
       }
       const lab = await labOf(inv);
+      // Before the confirmation: a mode this setting cannot do is refused at once.
+      checkMode(opts.mode, lab);
       if (!opts.yes) {
         const what = `${opts.mode} on ${opts.target ?? "the owner of the first VIP"}`;
-        checkMode(opts.mode, lab);
         if (!process.stdin.isTTY) {
           throw new InputError(`the drill disrupts the cluster (${what}): confirm with --yes`);
         }
