@@ -293,24 +293,28 @@ export interface Freeze {
   undo: () => Promise<"resumed" | "powered-on">;
 }
 
+/** Every process of a pid namespace stopped; `resume` sends them SIGCONT. */
+export interface FrozenNs {
+  /** Epoch ms at which every process had been sent SIGSTOP once. */
+  at: number;
+  stopped: number;
+  resume: () => Promise<void>;
+}
+
 /**
- * A hung server: SIGSTOP to every process of the host (all PIDs whose pid namespace is its
- * init's), repeated until no unstopped process is left (a process may fork while the first
- * pass runs). The kernel keeps the host's addresses and answers ARP and pings for them.
+ * SIGSTOP to every process of the pid namespace of `initPid` (all PIDs whose
+ * /proc/PID/ns/pid is the init's), repeated until no unstopped process is left (a process may
+ * fork while the first pass runs).
  */
-export async function freezeHost(lab: string, host: string): Promise<Freeze> {
-  const s = await state(lab);
-  server(s, host);
-  const initPid = s.servers[host]?.initPid;
-  const ns = initPid === undefined ? undefined : await pidNs(initPid);
-  if (initPid === undefined || ns === undefined || !(await isAlive(initPid)))
-    throw new TaskError(`${host} of lab ${lab} is powered off: nothing to freeze`);
+export async function freezePidNs(initPid: number): Promise<FrozenNs> {
+  const ns = await pidNs(initPid);
+  if (ns === undefined) throw new TaskError(`process ${initPid} is gone: nothing to freeze`);
   const stopped = new Set<number>();
   let at: number | undefined;
   for (let pass = 0; pass < 50; pass++) {
-    const members = await pidsInPidNs(ns);
     const fresh: number[] = [];
-    for (const p of members) if (!stopped.has(p) || !(await isStopped(p))) fresh.push(p);
+    for (const p of await pidsInPidNs(ns))
+      if (!stopped.has(p) || !(await isStopped(p))) fresh.push(p);
     if (fresh.length === 0) break;
     for (const p of fresh) {
       kill(p, "SIGSTOP");
@@ -324,18 +328,34 @@ export async function freezeHost(lab: string, host: string): Promise<Freeze> {
   for (const p of await pidsInPidNs(ns)) if (!(await isStopped(p))) left.push(p);
   if (left.length > 0) {
     await resumeNs(ns);
-    throw new TaskError(`${host}: processes ${left.join(" ")} could not be stopped`);
+    throw new TaskError(`processes ${left.join(" ")} could not be stopped`);
   }
+  return { at: at ?? Date.now(), stopped: stopped.size, resume: () => resumeNs(ns) };
+}
+
+/**
+ * A hung server: every process of the host stopped (freezePidNs on its init). The kernel
+ * keeps the host's addresses and answers ARP and pings for them.
+ */
+export async function freezeHost(lab: string, host: string): Promise<Freeze> {
+  const s = await state(lab);
+  server(s, host);
+  const initPid = s.servers[host]?.initPid;
+  if (initPid === undefined || !(await isAlive(initPid)))
+    throw new TaskError(`${host} of lab ${lab} is powered off: nothing to freeze`);
+  const frozen = await freezePidNs(initPid).catch((err: unknown) => {
+    throw new TaskError(`${host}: ${err instanceof Error ? err.message : String(err)}`);
+  });
   return {
-    description: `${host}: ${stopped.size} processes stopped`,
-    at: at ?? Date.now(),
-    stopped: stopped.size,
+    description: `${host}: ${frozen.stopped} processes stopped`,
+    at: frozen.at,
+    stopped: frozen.stopped,
     undo: async () => {
       if (await isPoweredOff(lab, host)) {
         await powerOn(lab, host);
         return "powered-on";
       }
-      await resumeNs(ns);
+      await frozen.resume();
       return "resumed";
     },
   };
