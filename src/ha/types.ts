@@ -52,6 +52,10 @@ export interface HaOps {
   /** Log file the engine writes (as ksorch configures it). */
   logFile: string;
   parseLog(text: string, clock: LogClock): HaLogEntry[];
+  /** Holds the PID of the engine's main process, whose process group holds the rest. */
+  pidFile: string;
+  /** That process's name as /proc/PID/comm shows it. */
+  processName: string;
   /** Exits 0 when the engine runs. */
   runningProbe: string;
   /** The paper's fault: an orderly stop, resources handed over. */

@@ -152,6 +152,14 @@ function serverCount(inv: Inventory): Problem[] {
       hint: "engine: keepalived for more than two servers",
     });
   }
+  // keepalived adds a VIP before any script of ours can run, so no fence could come first.
+  if (inv.ha.engine === "keepalived" && inv.ha.fence !== undefined) {
+    out.push({
+      path: ["ha", "fence"],
+      message: "ha.fence works with heartbeat only: keepalived takes a VIP before any script runs",
+      hint: "remove ha.fence, or use engine: heartbeat (2 servers)",
+    });
+  }
   return out;
 }
 

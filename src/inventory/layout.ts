@@ -2,6 +2,8 @@
 // inventory (`os:`), checked against the host's facts at apply time.
 import type { OsFamily } from "./types.js";
 
+export type GuardBoot = "ha-guard.init" | "ha-guard.service";
+
 export interface OsLayout {
   family: OsFamily;
   tftpRoot: string;
@@ -15,6 +17,12 @@ export interface OsLayout {
   lighttpdConf: string;
   haDir: string;
   keepalivedConf: string;
+  /**
+   * ksorch's HA guard (templates/ha-guard.sh.ejs): its script, its service name, and what
+   * starts it at boot: a SysV init script (Debian, run by its rc or by systemd's generator)
+   * or a systemd unit (Red Hat).
+   */
+  guard: { script: string; service: string; boot: { path: string; template: GuardBoot } };
   /** Static configuration of one interface (the crossover link): `dir`/`prefix` + name. */
   interfaceConfig: { dir: string; prefix: string };
   /** ksorch's own sysctl settings (ip_nonlocal_bind). */
@@ -56,6 +64,11 @@ const debian: OsLayout = {
   lighttpdConf: "/etc/lighttpd/lighttpd.conf",
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
+  guard: {
+    script: "/usr/local/sbin/ksorch-ha-guard",
+    service: "ksorch-ha-guard",
+    boot: { path: "/etc/init.d/ksorch-ha-guard", template: "ha-guard.init" },
+  },
   interfaceConfig: { dir: "/etc/network/interfaces.d", prefix: "" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {
@@ -94,6 +107,11 @@ const rhel: OsLayout = {
   lighttpdConf: "/etc/lighttpd/lighttpd.conf",
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
+  guard: {
+    script: "/usr/local/sbin/ksorch-ha-guard",
+    service: "ksorch-ha-guard",
+    boot: { path: "/etc/systemd/system/ksorch-ha-guard.service", template: "ha-guard.service" },
+  },
   interfaceConfig: { dir: "/etc/sysconfig/network-scripts", prefix: "ifcfg-" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
   pxelinuxFiles: {

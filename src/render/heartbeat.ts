@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { osLayout } from "../inventory/layout.js";
+import { quote } from "../transport/quote.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -8,12 +9,21 @@ function haTime(ms: number): string {
   return ms % 1000 === 0 ? String(ms / 1000) : `${ms}ms`;
 }
 
-/** `server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. */
+/** The resource script that fences a peer before its group is taken (templates/ha-fence.sh.ejs). */
+export const FENCE_RESOURCE = "ksorch-fence";
+
+/**
+ * `server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. With
+ * `ha.fence`, each group starts with `ksorch-fence::<owner>`, so a node taking the group over
+ * fences its owner before it adds the VIP.
+ */
 export function haresourcesLines({ inv }: Pick<RenderContext, "inv">): string[] {
   return inv.servers.map((s, i) => {
+    const fence = inv.ha.fence ? [`${FENCE_RESOURCE}::${s.name}`] : [];
     const ip = `IPaddr::${s.vip}/${inv.network.prefixLength}/${s.interface}`;
     // dhcpd must run exactly once on the LAN: it follows the first server's VIP.
-    return i === 0 ? `${s.name} ${ip} ${osLayout(s.os).services.dhcp}` : `${s.name} ${ip}`;
+    const dhcp = i === 0 ? [osLayout(s.os).services.dhcp] : [];
+    return [s.name, ...fence, ip, ...dhcp].join(" ");
   });
 }
 
@@ -22,6 +32,7 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
   const { inv, server, layout, secrets } = ctx;
   const inventory = basename(inv.file);
   const ha = inv.ha;
+  const peers = inv.servers.filter((s) => s !== server);
   const haCf = renderTemplate("ha.cf", {
     inventory,
     server: server.name,
@@ -30,16 +41,34 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
     deadtime: haTime(ha.deadtimeMs),
     initdead: haTime(ha.initdeadMs),
     udpport: ha.udpPort,
-    iface: server.heartbeat.interface,
-    peers: inv.servers.filter((s) => s !== server).map((s) => s.heartbeat.address),
+    links: [
+      { iface: server.heartbeat.interface, peers: peers.map((s) => s.heartbeat.address) },
+      { iface: server.interface, peers: peers.map((s) => s.address) },
+    ],
     autoFailback: ha.autoFailback,
     nodes: inv.servers.map((s) => s.name),
   });
   const haresources = renderTemplate("haresources", { inventory, lines: haresourcesLines(ctx) });
   const authkeys = renderTemplate("authkeys", { key: secrets.haKey });
-  return [
+  const files = [
     rendered(`${layout.haDir}/ha.cf`, haCf, "ha"),
     rendered(`${layout.haDir}/haresources`, haresources, "ha"),
     rendered(`${layout.haDir}/authkeys`, authkeys, "ha", { secret: true }),
   ];
+  if (ha.fence) {
+    const fence = renderTemplate("ha-fence.sh", {
+      inventory,
+      command: quote(ha.fence),
+      peers: peers.map((s) => ({ name: s.name, address: s.address, vip: s.vip })),
+      logFile: "/var/log/ksorch-fence.log",
+    });
+    // Root only: the fence command may carry a BMC password.
+    files.push(
+      rendered(`${layout.haDir}/resource.d/${FENCE_RESOURCE}`, fence, "ha", {
+        secret: true,
+        mode: 0o700,
+      }),
+    );
+  }
+  return files;
 }

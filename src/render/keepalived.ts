@@ -1,7 +1,11 @@
 import { basename, dirname } from "node:path";
 import { keepalivedOps } from "../ha/keepalived/ops.js";
+import { LAN_FAULT_FILE } from "./guard.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
+
+/** Gratuitous ARPs on becoming MASTER: a burst over one second, another three seconds later. */
+const GARP = { repeat: 5, intervalS: 0.2, delayS: 3 } as const;
 
 /** VRRP router ids 50, 51, ...: one per VIP, the same on every server. */
 const FIRST_VRID = 50;
@@ -51,9 +55,11 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     inventory,
     server: server.name,
     instances,
-    hbIface: server.heartbeat.interface,
-    hbAddress: server.heartbeat.address,
-    peers: inv.servers.filter((s) => s !== server).map((s) => s.heartbeat.address),
+    lanAddress: server.address,
+    peers: inv.servers.filter((s) => s !== server).map((s) => s.address),
+    faultFile: LAN_FAULT_FILE,
+    ping: inv.ha.ping,
+    garp: GARP,
     // VRRPv3 counts in centiseconds.
     advertInt: Math.max(Math.round(inv.ha.keepaliveMs / 10), 1) / 100,
     autoFailback: inv.ha.autoFailback,

@@ -5,6 +5,7 @@ import type { Inventory } from "../inventory/types.js";
 import type { Topology } from "../topology/types.js";
 import { dhcpFiles } from "./dhcp.js";
 import { grubFiles } from "./grub.js";
+import { guardFiles } from "./guard.js";
 import { heartbeatFiles } from "./heartbeat.js";
 import { keepalivedFiles } from "./keepalived.js";
 import { kickstartFiles } from "./kickstart.js";
@@ -32,6 +33,7 @@ export function renderServer(
     ...grubFiles(ctx),
     ...kickstartFiles(ctx),
     ...(inv.ha.engine === "heartbeat" ? heartbeatFiles(ctx) : keepalivedFiles(ctx)),
+    ...guardFiles(ctx),
   ];
 }
 

@@ -3,7 +3,17 @@
 
 /** Groups files so playbooks can install one concern at a time and notify its handler. */
 export type FileTag =
-  "network" | "hosts" | "dhcp" | "tftp" | "pxelinux" | "grub" | "kickstart" | "ftp" | "http" | "ha";
+  | "network"
+  | "hosts"
+  | "dhcp"
+  | "tftp"
+  | "pxelinux"
+  | "grub"
+  | "kickstart"
+  | "ftp"
+  | "http"
+  | "ha"
+  | "guard";
 
 export interface RenderedFile {
   /** Absolute path on the server. */

@@ -12,6 +12,8 @@ export const heartbeatOps: HaOps = {
   engine: "heartbeat",
   logFile: "/var/log/ha-log",
   parseLog: parseHeartbeatLog,
+  pidFile: PIDFILE,
+  processName: "heartbeat",
   runningProbe: `kill -0 "$(cat ${PIDFILE} 2>/dev/null)" 2>/dev/null`,
   stop: `${STAMP}; service heartbeat stop`,
   crash: killTreeByPidfile(PIDFILE),

@@ -15,6 +15,8 @@ export const keepalivedOps: HaOps = {
   engine: "keepalived",
   logFile: "/var/log/keepalived.log",
   parseLog: parseKeepalivedLog,
+  pidFile: PIDFILE,
+  processName: "keepalived",
   runningProbe: `kill -0 "$(cat ${PIDFILE} 2>/dev/null)" 2>/dev/null`,
   stop: `${STAMP}; service keepalived stop`,
   crash: [

@@ -16,6 +16,7 @@ const TAGS = [
   "ftp",
   "http",
   "ha",
+  "guard",
 ] as const satisfies readonly FileTag[];
 
 const args = z.strictObject({
