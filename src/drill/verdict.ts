@@ -27,6 +27,7 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
   if (m.takeovers.length === 0) {
     return { name, status: "fail", detail: `${target} held no VIP when the fault was injected` };
   }
+  if (mode === "crossover") return crossoverCheck(obs, m);
   const missing = m.takeovers.find((t) => t.onSurvivorMs === undefined);
   if (missing) {
     return {
@@ -49,6 +50,29 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
     limitMs: limit,
   });
   return { name, status: "fail", detail, hint };
+}
+
+/**
+ * A dead HA link is no dead server: both still serve, so nothing may move. A VIP that moved
+ * means the engine heard its peer on that link alone.
+ */
+function crossoverCheck(obs: Observation, m: Measurements): Check {
+  const name = "no takeover";
+  const moved = m.takeovers.find((t) => t.survivor !== undefined);
+  if (!moved) {
+    const vips = m.takeovers.map((t) => t.vip).join(", ");
+    return {
+      name,
+      status: "pass",
+      detail: `${vips} stayed on ${obs.setup.target}: the peers still heard each other over the LAN`,
+    };
+  }
+  return {
+    name,
+    status: "fail",
+    detail: `${moved.vip} moved to ${moved.survivor} after ${seconds(moved.onSurvivorMs ?? 0)} although ${obs.setup.target} was alive`,
+    hint: adviceFor(obs.setup.engine, { kind: "crossover-takeover", vip: moved.vip }),
+  };
 }
 
 /** After a resume, the resumed server gets this long to give up the VIPs its peer took over. */

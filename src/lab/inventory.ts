@@ -8,6 +8,8 @@ export interface LabInventory {
   subnet: string;
   servers: { name: string; address: string; sshPort?: number }[];
   clients: { name: string; mac: string; ip: string }[];
+  /** `ha.ping`: the lab gives its switch this address, so it always answers on the LAN. */
+  ping?: string;
 }
 
 export function labInventoryOf(inv: Inventory): LabInventory {
@@ -15,6 +17,7 @@ export function labInventoryOf(inv: Inventory): LabInventory {
     subnet: inv.network.subnet,
     servers: inv.servers.map((s) => ({ name: s.name, address: s.address, sshPort: s.ssh.port })),
     clients: inv.clients.map((c) => ({ name: c.name, mac: c.mac, ip: c.ip })),
+    ...(inv.ha.ping ? { ping: inv.ha.ping } : {}),
   };
 }
 

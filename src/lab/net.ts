@@ -24,6 +24,7 @@ export function switchCommands(plan: LabPlan): string[] {
     if (plan.hbBridge && s.hbSwitchPort) plug(s.hbSwitchPort, plan.hbBridge, s.netns, "eth1");
   }
   for (const c of plan.clients) plug(c.switchPort, plan.lanBridge, c.netns, "eth0");
+  if (plan.gateway) lines.push(`addr add ${plan.gateway} dev ${plan.lanBridge}`);
   lines.push(`link set ${plan.lanBridge} up`);
   if (plan.hbBridge) lines.push(`link set ${plan.hbBridge} up`);
   return lines;

@@ -38,6 +38,11 @@ export interface LabPlan {
   /** Set when the servers' eth1 share a bridge rather than one veth pair. */
   hbBridge?: string;
   prefixLength: number;
+  /**
+   * Address with prefix of the LAN bridge in the switch namespace (the inventory's `ha.ping`):
+   * the gateway every server tests its LAN against, and where the lab's fence agent listens.
+   */
+  gateway?: string;
   portBase: number;
   servers: LabServer[];
   clients: LabClient[];
@@ -146,6 +151,7 @@ export function planLab(inv: LabInventory, opts: LabOptions): LabPlan {
     lanBridge: "lan0",
     ...(hbBridge ? { hbBridge } : {}),
     prefixLength,
+    ...(inv.ping ? { gateway: `${inv.ping}/${prefixLength}` } : {}),
     portBase,
     servers,
     clients,

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { TaskError } from "../errors.js";
 import { labNamespaces, teardown } from "./down.js";
 import { powerOn } from "./faults.js";
+import { startFenceAgent } from "./fence.js";
 import { withLabLock } from "./lock.js";
 import { ensureImage } from "./image.js";
 import { readLabInventory } from "./inventory.js";
@@ -99,6 +100,7 @@ async function bringUp(
   await ensureKeyPair(plan.name);
   log(`lab ${plan.name}: network (${plan.servers.length} servers, ${plan.clients.length} clients)`);
   await createNetwork(plan);
+  await startFenceAgent(plan);
   const started = await Promise.all(plan.servers.map((s) => startServerWithSsh(plan, s)));
   plan.servers.forEach((s, i) => {
     const st = started[i];

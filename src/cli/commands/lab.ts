@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { InputError } from "../../errors.js";
 import { labDown } from "../../lab/down.js";
+import { serveFenceAgent } from "../../lab/fence.js";
 import { ensureImage } from "../../lab/image.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "../../lab/tree/build.js";
 import { DEFAULT_LAB } from "../../lab/paths.js";
@@ -95,6 +96,14 @@ export function register(program: Command, setExit: SetExit): void {
         r,
         `lab ${r.name}: down (${r.killed.length} processes, ${r.namespaces.length} namespaces removed)`,
       );
+    });
+
+  // Started by `lab up` in the switch namespace (src/lab/fence.ts); not for users.
+  name(lab.command("fence-agent", { hidden: true }))
+    .description("serve the lab's fencing requests on its gateway address")
+    .action(async (o: { name: string }) => {
+      requireRoot();
+      await serveFenceAgent(o.name);
     });
 
   name(lab.command("status"))
