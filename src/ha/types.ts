@@ -54,6 +54,8 @@ export interface HaOps {
   parseLog(text: string, clock: LogClock): HaLogEntry[];
   /** Holds the PID of the engine's main process, whose process group holds the rest. */
   pidFile: string;
+  /** pidFile and the pidfiles of the engine's other processes. */
+  pidFiles: string[];
   /** That process's name as /proc/PID/comm shows it. */
   processName: string;
   /** Exits 0 when the engine runs. */

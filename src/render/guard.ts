@@ -50,6 +50,7 @@ export function guardFiles(ctx: RenderContext): RenderedFile[] {
     lanIface: server.interface,
     vips: inv.servers.map((s) => `${s.vip}/${inv.network.prefixLength}`),
     pidfile: ops.pidFile,
+    pidfiles: ops.pidFiles,
     comm: ops.processName,
     // After the guard killed the engine's process group and removed its pidfile.
     start: `service ${layout.services[inv.ha.engine]} start`,

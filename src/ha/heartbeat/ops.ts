@@ -13,6 +13,7 @@ export const heartbeatOps: HaOps = {
   logFile: "/var/log/ha-log",
   parseLog: parseHeartbeatLog,
   pidFile: PIDFILE,
+  pidFiles: [PIDFILE],
   processName: "heartbeat",
   runningProbe: `kill -0 "$(cat ${PIDFILE} 2>/dev/null)" 2>/dev/null`,
   stop: `${STAMP}; service heartbeat stop`,

@@ -16,6 +16,7 @@ export const keepalivedOps: HaOps = {
   logFile: "/var/log/keepalived.log",
   parseLog: parseKeepalivedLog,
   pidFile: PIDFILE,
+  pidFiles: [PIDFILE, VRRP_PIDFILE],
   processName: "keepalived",
   runningProbe: `kill -0 "$(cat ${PIDFILE} 2>/dev/null)" 2>/dev/null`,
   stop: `${STAMP}; service keepalived stop`,
