@@ -1,66 +1,85 @@
 #!/usr/bin/env bash
-# Benchmark of `ksorch drill failover` on a lab of its own (not a timed test): RUNS drills per
-# fault mode while the lab's eight clients install, and per mode the median of the takeover
-# (fault -> VIP on the survivor, from the servers' own records), the first gratuitous ARP, the
-# first answer to a client, the takeover as the HA log states it (heartbeat: whole seconds), the
-# number of passing verdicts, side by side with the paper's ~4 s (read from heartbeat's log
-# after `service heartbeat stop`). Needs root and a built CLI (npm run build).
-#   bash bench/drill.sh            # LAB=drillbench RUNS=5 MODES="stop crash poweroff link"
-#   INVENTORY=inventory/lab3.yaml LAB=drillbench3 bash bench/drill.sh   # keepalived, 3 servers
+# Benchmark of `ksorch drill failover` (not a timed test): every fault mode, RUNS times, on a
+# fresh lab per inventory (heartbeat on 2 servers, keepalived on 3), while the lab's clients
+# install. One table: per engine and mode, the median and min-max of the takeover (fault -> VIP
+# on the survivor, from the servers' own records), the first gratuitous ARP and the first
+# answer to a client (both from the fault), the time two servers owned a VIP, and the passing
+# verdicts. Needs root and a built CLI (npm run build).
+#   bash bench/drill.sh                       # RUNS=5, both inventories, every mode
+#   RUNS=1 MODES="stop crash" INVENTORIES=inventory/lab.yaml bash bench/drill.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAB=${LAB:-drillbench}
 RUNS=${RUNS:-5}
-MODES=${MODES:-stop crash poweroff link}
-INVENTORY=${INVENTORY:-inventory/lab.yaml}
+MODES=${MODES:-stop crash poweroff link link:drop crossover crossover:drop freeze}
+INVENTORIES=${INVENTORIES:-inventory/lab.yaml inventory/lab3.yaml}
 OUT=$(mktemp -d)
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
 ksorch() { node dist/cli/main.js "$@"; }
-INV=/var/lib/ksorch/labs/$LAB/inventory.yaml
 
-ksorch lab down --name "$LAB" >/dev/null 2>&1 || true
-ksorch lab up --name "$LAB" --inventory "$INVENTORY" >/dev/null
-# apply is idempotent: a second run finishes what a transient SSH failure interrupted.
-ksorch apply "$INV" >"$OUT/apply.log" 2>&1 || ksorch apply "$INV" >"$OUT/apply.log" 2>&1 ||
-  { tail -20 "$OUT/apply.log" >&2; exit 1; }
-for mode in $MODES; do
-  for i in $(seq "$RUNS"); do
-    # A failed verdict exits 1 and is data here, not an error.
-    ksorch drill failover "$INV" --yes --json --mode "$mode" >"$OUT/$mode-$i.json" 2>"$OUT/$mode-$i.log" || true
-    echo "drill $mode $i/$RUNS done" >&2
+for inventory in $INVENTORIES; do
+  lab=bench$(basename "$inventory" .yaml | tr -cd 'a-z0-9' | cut -c1-7)
+  inv=/var/lib/ksorch/labs/$lab/inventory.yaml
+  ksorch lab down --name "$lab" >/dev/null 2>&1 || true
+  ksorch lab up --name "$lab" --inventory "$inventory" >/dev/null
+  # apply is idempotent: a second run finishes what a transient SSH failure interrupted.
+  ksorch apply "$inv" >"$OUT/$lab-apply.log" 2>&1 || ksorch apply "$inv" >"$OUT/$lab-apply.log" 2>&1 ||
+    { tail -20 "$OUT/$lab-apply.log" >&2; exit 1; }
+  for mode in $MODES; do
+    args=(--mode "${mode%%:*}")
+    [[ $mode == *:* ]] && args+=(--link-fault "${mode#*:}")
+    for i in $(seq "$RUNS"); do
+      # A failed verdict exits 1 and is data here, not an error.
+      ksorch drill failover "$inv" --yes --json "${args[@]}" >"$OUT/$lab-$mode-$i.json" 2>"$OUT/$lab-$mode-$i.log" || true
+      echo "$lab: drill $mode $i/$RUNS done" >&2
+    done
   done
+  ksorch lab down --name "$lab" >/dev/null 2>&1
 done
-ksorch lab down --name "$LAB" >/dev/null 2>&1
 
-node - "$OUT" "$RUNS" $MODES <<'JS'
+node - "$OUT" <<'JS'
 const fs = require("fs");
-const [dir, runs, ...modes] = [process.argv[2], Number(process.argv[3]), ...process.argv.slice(4)];
+const dir = process.argv[2];
+const runs = new Map();
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+  const m = /^(.+)-([a-z]+(?::[a-z]+)?)-(\d+)\.json$/.exec(f);
+  if (!m) continue;
+  let r;
+  try {
+    r = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
+  } catch {
+    console.error(`${f}: no result, see ${f.replace(/json$/, "log")}`);
+    continue;
+  }
+  const key = `${r.setup.engine}, ${r.setup.vips.length} servers|${m[2]}`;
+  runs.set(key, [...(runs.get(key) ?? []), r]);
+}
 const median = (xs) => {
   const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length === 0 ? undefined : v[Math.floor((v.length - 1) / 2)];
 };
-const s = (ms) => (ms === undefined ? "none" : `${(ms / 1000).toFixed(3)} s`);
-console.log(`engine: ${JSON.parse(fs.readFileSync(`${dir}/${modes[0]}-1.json`, "utf8")).setup.engine}`);
-console.log(`| mode | takeover (median of ${runs}) | min-max | gratuitous ARP | first answer | HA log | passed | paper |`);
-console.log("|---|---|---|---|---|---|---|---|");
-for (const mode of modes) {
-  const results = [];
-  for (let i = 1; i <= runs; i++) {
-    try {
-      results.push(JSON.parse(fs.readFileSync(`${dir}/${mode}-${i}.json`, "utf8")));
-    } catch {
-      console.error(`${mode} run ${i}: no result, see ${dir}/${mode}-${i}.log`);
-    }
-  }
+const s = (ms) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
+const cell = (xs) => {
+  const v = xs.filter((x) => x !== undefined);
+  if (v.length === 0) return "none";
+  return `${s(median(v))} (${s(Math.min(...v))}-${s(Math.max(...v))})`;
+};
+console.log(
+  "| engine | mode | takeover | first gratuitous ARP | first answer to a client | two owners | passed |",
+);
+console.log("|---|---|---|---|---|---|---|");
+for (const [key, results] of runs) {
+  const [engine, mode] = key.split("|");
   const t = results.map((r) => r.measurements.takeovers[0] ?? {});
-  const moved = t.map((x) => x.onSurvivorMs).filter((x) => x !== undefined);
-  const range = moved.length ? `${s(Math.min(...moved))}-${s(Math.max(...moved))}` : "none";
-  const log = median(results.map((r) => r.measurements.haLogTakeoverS));
-  const passed = results.filter((r) => r.verdict.pass).length;
+  const double = results.map((r) =>
+    r.measurements.doubleOwnership.reduce((sum, d) => sum + d.durationMs, 0),
+  );
+  const fenced = mode === "freeze" ? (results[0].setup.fencing ? ", fenced" : ", no fencing") : "";
+  const nothingMoved = mode.startsWith("crossover") && t.every((x) => x.survivor === undefined);
   console.log(
-    `| ${mode} | ${s(median(moved))} | ${range} | ${s(median(t.map((x) => x.firstGarpMs)))} | ` +
-      `${s(median(t.map((x) => x.firstAnswerMs)))} | ${log === undefined ? "none" : `${log} s`} | ` +
-      `${passed}/${results.length} | ~4 s (stop) |`,
+    `| ${engine} | ${mode.replace(":", " ")}${fenced} | ${nothingMoved ? "none (nothing may move)" : cell(t.map((x) => x.onSurvivorMs))} | ` +
+      `${cell(t.map((x) => x.firstGarpMs))} | ${cell(t.map((x) => x.firstAnswerMs))} | ` +
+      `${s(median(double))} (max ${s(Math.max(...double))}) | ` +
+      `${results.filter((r) => r.verdict.pass).length}/${results.length} |`,
   );
 }
 console.log(`\nraw results: ${dir}`);

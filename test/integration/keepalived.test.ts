@@ -10,6 +10,7 @@ import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import type { ApplyReport } from "../../src/engine/results.js";
 import { labPaths } from "../../src/lab/paths.js";
+import { check, drill, expectPassed } from "./helpers/drill.js";
 import { freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("kait");
@@ -100,4 +101,28 @@ describe("three servers with keepalived", () => {
     expect(after.vips.map((v) => v.owners)).toEqual(SERVERS.map((s) => [s]));
     expect(after.dhcp).toEqual(["server1"]);
   });
+
+  // Every other fault mode, on the same three servers. No ha.fence with keepalived: a frozen
+  // server keeps its VIP on the wire until it wakes, tolerated up to a second after that.
+  for (const mode of [
+    "crash",
+    "poweroff",
+    "link",
+    "link --link-fault drop",
+    "crossover",
+    "crossover --link-fault drop",
+    "freeze",
+  ]) {
+    it(`drill ${mode}: passes, six clients install through it`, async () => {
+      const d = await drill(inventory, mode);
+      expectPassed(d, 6);
+      if (mode === "freeze") {
+        expect(check(d.result, "single owner throughout")?.detail).toMatch(/tolerated/);
+      } else {
+        expect(d.result.measurements.doubleOwnership).toEqual([]);
+      }
+      const after = await status();
+      expect(after.vips.map((v) => v.owners)).toEqual(SERVERS.map((s) => [s]));
+    });
+  }
 });
