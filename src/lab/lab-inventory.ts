@@ -40,7 +40,11 @@ export function labInventoryText(source: string, plan: LabPlan): string {
   }
   // heartbeat's haresources and parity balancing are defined for two servers only.
   if (plan.servers.length > 2) {
-    if (doc.getIn(["ha", "engine"]) === "heartbeat") doc.setIn(["ha", "engine"], "keepalived");
+    if (doc.getIn(["ha", "engine"]) === "heartbeat") {
+      doc.setIn(["ha", "engine"], "keepalived");
+      // keepalived takes a VIP before any script could fence (see src/inventory/checks.ts).
+      doc.deleteIn(["ha", "fence"]);
+    }
     if (doc.getIn(["install", "balance"]) === "parity") doc.setIn(["install", "balance"], "modulo");
   }
   const clients = new Set(plan.clients.map((c) => c.name));
