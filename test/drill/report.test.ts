@@ -68,7 +68,9 @@ describe("renderHtmlReport", () => {
     expect(firstUnbalancedTag(html)).toBeUndefined();
     expect(html).toContain('class="fail">FAIL');
     expect(html).toContain("&lt;client&gt;: did not finish");
-    expect(html).toContain("watchdog /dev/watchdog");
+    expect(html).toContain("ksorch&#39;s HA guard releases it");
+    expect(html).toContain("(`service ksorch-ha-guard status`, log /var/log/ksorch-ha-guard.log)");
+    expect(html).not.toContain("watchdog");
     expect(html).toContain("No install clients ran during this drill.");
     expect(drillResult(obs).faultAt).toBe(new Date(T0).toISOString());
   });

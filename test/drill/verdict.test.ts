@@ -126,7 +126,12 @@ describe("verdict", () => {
     const c = v.checks.find((x) => x.name === "single owner throughout")!;
     expect(c.status).toBe("fail");
     expect(c.detail).toBe("192.168.0.253 on server1 and server2 for 15.700 s");
-    expect(c.hint).toMatch(/watchdog \/dev\/watchdog/);
+    // The fix is ksorch's own guard (and fencing for a hung server), no longer a watchdog.
+    expect(c.hint).toContain("heartbeat on server1 died or froze without running IPaddr stop");
+    expect(c.hint).toContain("`service ksorch-ha-guard status`");
+    expect(c.hint).toContain("/var/log/ksorch-ha-guard.log");
+    expect(c.hint).toContain("`ha.fence`");
+    expect(c.hint).not.toMatch(/watchdog|STONITH/);
     expect(c.hint).toContain("ip addr del 192.168.0.253/24 dev eth0` on server1");
     const dhcp = check(crashScenario(), "dhcp follows its VIP");
     expect(dhcp.status).toBe("fail");
@@ -140,10 +145,11 @@ describe("verdict", () => {
     const c = check(crashScenario(false), "one owner at the end");
     expect(c.status).toBe("fail");
     expect(c.detail).toBe("192.168.0.253: server1, server2; 192.168.0.254: server2");
-    expect(c.hint).toMatch(/STONITH/);
+    expect(c.hint).toContain("check that it runs on server1 (`service ksorch-ha-guard status`");
+    expect(c.hint).toContain("ip addr del 192.168.0.253/24 dev eth0` on server1");
   });
 
-  it("fails a link drill nobody reacted to, naming ipfail", () => {
+  it("fails a link drill nobody reacted to, naming the guard and ha.ping", () => {
     const obs = baseObservation("link");
     obs.monitor = [{ server: "server1", line: carrierLine(T0 + 2, false) }];
     const c = check(obs, "takeover");
@@ -151,7 +157,13 @@ describe("verdict", () => {
     expect(c.detail).toBe(
       "192.168.0.253 was not taken over in the 20.000 s before the fault was undone",
     );
-    expect(c.hint).toMatch(/ipfail/);
+    expect(c.hint).toContain("ksorch's HA guard does");
+    expect(c.hint).toContain("runs hb_standby");
+    expect(c.hint).toContain("Set `ha.ping`");
+    expect(c.hint).not.toMatch(/ipfail/);
+    const ka = structuredClone(obs);
+    ka.setup.engine = "keepalived";
+    expect(check(ka, "takeover").hint).toContain("(`track_file`)");
     obs.undoAtMs = T0 + 5000;
     obs.services = stopScenario().services;
     const v = judge(obs);
@@ -351,5 +363,49 @@ describe("verdict of a freeze", () => {
     obs.setup.linkFault = "drop";
     delete obs.setup.freezeMs;
     expect(check(obs, "single owner throughout").status).toBe("fail");
+  });
+});
+
+describe("verdict of a crossover drill", () => {
+  it("passes when no VIP moved: a dead HA link is no dead server", () => {
+    const obs = baseObservation("crossover");
+    obs.undoAtMs = T0 + 5000;
+    const v = judge(obs);
+    expect(v.checks.find((x) => x.name === "takeover")).toBeUndefined();
+    expect(check(obs, "no takeover")).toEqual({
+      name: "no takeover",
+      status: "pass",
+      detail: "192.168.0.253 stayed on server1: the peers still heard each other over the LAN",
+    });
+    expect(check(obs, "single owner throughout").status).toBe("pass");
+    expect(v.checks.filter((x) => x.status === "fail")).toEqual([]);
+  });
+
+  it("fails a VIP that moved although its owner was alive, with each engine's fix", () => {
+    const obs = baseObservation("crossover");
+    obs.undoAtMs = T0 + 5000;
+    obs.monitor = [{ server: "server2", line: vipLine(T0 + 800, VIP1) }];
+    const v = judge(obs);
+    expect(v.pass).toBe(false);
+    const c = check(obs, "no takeover");
+    expect(c.status).toBe("fail");
+    expect(c.detail).toBe(
+      "192.168.0.253 moved to server2 after 0.800 s although server1 was alive",
+    );
+    expect(c.hint).toContain("`ucast <LAN NIC> <peer's LAN address>` in ha.cf");
+    // server1 kept it: two owners, failed on its own.
+    expect(check(obs, "single owner throughout").status).toBe("fail");
+    const ka = structuredClone(obs);
+    ka.setup.engine = "keepalived";
+    expect(check(ka, "no takeover").hint).toContain("`unicast_peer` the peers' LAN addresses");
+  });
+
+  it("still fails a target that held no VIP", () => {
+    const obs = baseObservation("crossover");
+    obs.setup.targetVips = [];
+    obs.snapshots = obs.snapshots.map((s) => (s.server === "server1" ? { ...s, addrs: [] } : s));
+    const c = judge(obs).checks[0];
+    expect(c).toMatchObject({ name: "takeover", status: "fail" });
+    expect(c?.detail).toBe("server1 held no VIP when the fault was injected");
   });
 });

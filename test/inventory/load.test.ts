@@ -16,13 +16,21 @@ describe("loadInventory on the lab inventory", () => {
 
   it("turns durations into milliseconds", () => {
     expect(inv.ha).toMatchObject({
-      keepaliveMs: 200,
-      warntimeMs: 500,
-      deadtimeMs: 1000,
+      keepaliveMs: 100,
+      warntimeMs: 300,
+      deadtimeMs: 500,
       initdeadMs: 2000,
       maxTakeoverMs: 2000,
       udpPort: 694,
     });
+  });
+
+  it("loads ha.ping and ha.fence (the folded fence command as one line)", () => {
+    expect(inv.ha.ping).toBe("192.168.0.250");
+    expect(inv.ha.fence).toBe(
+      `bash -c 'exec 3<>/dev/tcp/192.168.0.250/6230 && echo "$KSORCH_PEER" >&3 && ` +
+        `read -r -t 5 reply <&3 && [ "$reply" = off ]'`,
+    );
   });
 
   it("merges the shared ssh block into every server and applies defaults", () => {
@@ -161,7 +169,7 @@ describe("hostile inventories", () => {
   });
 
   it("reports an unknown key at the key, listing the valid ones", () => {
-    const text = labWith(["  keepalive: 200ms", "  keepalvie: 200ms"]);
+    const text = labWith(["  keepalive: 100ms", "  keepalvie: 100ms"]);
     const d = byField(diagnosticsOf(text), "ha.keepalvie");
     expect(d.message).toBe('unknown key "keepalvie"');
     expect(d.hint).toContain("keepalive");
@@ -177,10 +185,10 @@ describe("hostile inventories", () => {
   });
 
   it("reports YAML syntax errors with their line", () => {
-    const text = labWith(["  deadtime: 1s", "  deadtime: [1s"]);
+    const text = labWith(["  deadtime: 500ms", "  deadtime: [500ms"]);
     const diags = diagnosticsOf(text);
     expect(diags.length).toBeGreaterThan(0);
-    expect(diags[0]?.line).toBeGreaterThanOrEqual(lineOf(text, "deadtime: [1s"));
+    expect(diags[0]?.line).toBeGreaterThanOrEqual(lineOf(text, "deadtime: [500ms"));
   });
 
   it("reports a duplicated client name (a YAML duplicate key) at its line", () => {
@@ -191,11 +199,14 @@ describe("hostile inventories", () => {
   });
 
   it("enforces heartbeat's timing rules", () => {
-    const tooShort = diagnosticsOf(labWith(["deadtime: 1s", "deadtime: 400ms"]));
-    expect(byField(tooShort, "ha.deadtime").message).toContain("twice keepalive");
-    const initdead = diagnosticsOf(labWith(["initdead: 2s", "initdead: 500ms"]));
+    // keepalive 100ms: a deadtime of exactly twice that is refused, as heartbeat refuses it.
+    const tooShort = diagnosticsOf(labWith(["deadtime: 500ms", "deadtime: 200ms"]));
+    expect(byField(tooShort, "ha.deadtime").message).toBe(
+      "deadtime 200ms is not more than twice keepalive 100ms",
+    );
+    const initdead = diagnosticsOf(labWith(["initdead: 2s", "initdead: 400ms"]));
     expect(byField(initdead, "ha.initdead").message).toContain("below deadtime");
-    const warn = diagnosticsOf(labWith(["warntime: 500ms", "warntime: 100ms"]));
+    const warn = diagnosticsOf(labWith(["warntime: 300ms", "warntime: 100ms"]));
     expect(byField(warn, "ha.warntime").hint).toBe("keepalive < warntime < deadtime");
   });
 
@@ -220,7 +231,7 @@ describe("hostile inventories", () => {
     const text = labWith(
       ['client2: { mac: "00:0c:29:20:50:91"', 'client2: { mac: "00:0c:29:20:50:90"'],
       ["ip: 192.168.0.135", "ip: 10.0.0.135"],
-      ["deadtime: 1s", "deadtime: 300ms"],
+      ["deadtime: 500ms", "deadtime: 200ms"],
     );
     const diags = diagnosticsOf(text);
     expect(diags.map((d) => d.field)).toEqual(
@@ -258,5 +269,85 @@ describe("hostile inventories", () => {
 
   it("throws InputError for a missing file", () => {
     expect(() => loadInventory("/nonexistent/inventory.yaml")).toThrow(InputError);
+  });
+});
+
+describe("ha.ping and ha.fence", () => {
+  const FILE = "/inv/test.yaml";
+  const PING = "ping: 192.168.0.250";
+
+  /** The one diagnostic on ha.ping, at the ping line of `text`, in FILE. */
+  function pingProblem(text: string) {
+    const d = byField(diagnosticsOf(text, FILE), "ha.ping");
+    expect(d.file).toBe(FILE);
+    expect(d.line).toBe(lineOf(text, "  ping: "));
+    const line = text.split("\n")[(d.line ?? 0) - 1] ?? "";
+    expect(d.column).toBe(line.indexOf("ping: ") + "ping: ".length + 1);
+    return d;
+  }
+
+  it("are optional: the lab without them loads, with neither set", () => {
+    const text = labText()
+      .replace(/^ {2}ping: .*\n/m, "")
+      .replace(/^ {2}fence: >-\n(?: {4}.*\n)+/m, "");
+    expect(text).not.toMatch(/ping:|fence:/);
+    const inv = parseInventory(text, FILE);
+    expect(inv.ha.ping).toBeUndefined();
+    expect(inv.ha.fence).toBeUndefined();
+    expect(inv.ha.engine).toBe("heartbeat");
+  });
+
+  it.each([
+    ["a server's address", "192.168.0.2", "server2's address", "address: 192.168.0.2"],
+    ["a VIP", "192.168.0.253", "server1's VIP", "vip: 192.168.0.253"],
+    ["a client's IP", "192.168.0.131", "client client4", "ip: 192.168.0.131"],
+  ])("refuses ha.ping equal to %s, at its line, naming the first use", (_w, ip, first, at) => {
+    const text = labWith([PING, `ping: ${ip}`]);
+    const d = pingProblem(text);
+    expect(d.message).toBe(
+      `address ${ip} of ha.ping is already used by ${first} (line ${lineOf(text, at)})`,
+    );
+    expect(d.hint).toContain("unique");
+  });
+
+  it("refuses ha.ping outside the subnet, or its network or broadcast address", () => {
+    const outside = pingProblem(labWith([PING, "ping: 192.168.1.250"]));
+    expect(outside.message).toBe("192.168.1.250 is outside the subnet");
+    expect(outside.hint).toContain("192.168.0.0/24");
+    const broadcast = pingProblem(labWith([PING, "ping: 192.168.0.255"]));
+    expect(broadcast.message).toBe("192.168.0.255 is the subnet's network or broadcast address");
+  });
+
+  it("refuses a ping that is not an IPv4 address, saying what is valid", () => {
+    const d = pingProblem(labWith([PING, "ping: gateway.example"]));
+    expect(d.hint).toContain("always-reachable LAN address");
+  });
+
+  it("refuses ha.fence with keepalived, naming heartbeat, at the fence line", () => {
+    const text = labWith(["engine: heartbeat", "engine: keepalived"]);
+    const d = byField(diagnosticsOf(text, FILE), "ha.fence");
+    expect(d.file).toBe(FILE);
+    expect(d.line).toBe(lineOf(text, "  fence: >-"));
+    expect(d.message).toContain("heartbeat only");
+    expect(d.hint).toBe("remove ha.fence, or use engine: heartbeat (2 servers)");
+    // Without the fence, the same keepalived inventory is accepted with its ping.
+    const unfenced = text.replace(/^ {2}fence: >-\n(?: {4}.*\n)+/m, "");
+    expect(parseInventory(unfenced, FILE).ha).toMatchObject({
+      engine: "keepalived",
+      ping: "192.168.0.250",
+    });
+  });
+
+  it("refuses an empty fence command", () => {
+    const text = labText().replace(/^ {2}fence: >-\n(?: {4}.*\n)+/m, '  fence: ""\n');
+    const d = byField(diagnosticsOf(text, FILE), "ha.fence");
+    expect(d.line).toBe(lineOf(text, '  fence: ""'));
+  });
+
+  it("rejects through InputError (exit 2), so nothing on any server is touched", () => {
+    expect(() => parseInventory(labWith([PING, "ping: 192.168.0.1"]), FILE)).toThrow(InputError);
+    expect(() =>
+      parseInventory(labWith(["engine: heartbeat", "engine: keepalived"]), FILE),
+    ).toThrow(InputError);
   });
 });

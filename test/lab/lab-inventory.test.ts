@@ -50,6 +50,27 @@ describe("the inventory a lab writes for itself", () => {
       heartbeat: { address: "10.0.0.5" },
     });
     expect(inv.clients.map((c) => c.name)).toEqual(["client1"]);
+    // Past two servers heartbeat gives way to keepalived, which cannot fence: ha.fence goes,
+    // ha.ping (the lab's gateway) stays.
+    expect(inv.ha).toMatchObject({ engine: "keepalived", ping: "192.168.0.250" });
+    expect(inv.ha.fence).toBeUndefined();
+    expect(plan.gateway).toBe("192.168.0.250/24");
+  });
+
+  it("keeps heartbeat, ha.ping and ha.fence for a two-server lab", async () => {
+    const source = await readFile(file, "utf8");
+    const original = parseInventory(source, file);
+    const plan = planLab(labInventoryOf(original), {
+      name: "other",
+      portBase: 5000,
+      servers: 2,
+      clients: 1,
+    });
+    const inv = parseInventory(labInventoryText(source, plan), file);
+    expect(inv.ha).toMatchObject({ engine: "heartbeat", ping: "192.168.0.250" });
+    expect(inv.ha.fence).toBe(original.ha.fence);
+    expect(inv.ha.fence).toContain("/dev/tcp/192.168.0.250/6230");
+    expect(plan.gateway).toBe("192.168.0.250/24");
   });
 });
 

@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseKeepalivedLog } from "../../src/ha/keepalived/log.js";
 import { parseInventory } from "../../src/inventory/load.js";
+import { LAN_FAULT_FILE } from "../../src/render/guard.js";
 import { vrrpPriority } from "../../src/render/keepalived.js";
 import { renderCluster } from "../../src/render/render.js";
 import type { RenderedFile } from "../../src/render/types.js";
@@ -29,6 +30,12 @@ const KEEPALIVED = "/usr/sbin/keepalived";
 const NOTIFY = "/etc/keepalived/ksorch-notify.sh";
 const topo = planTopology(inv);
 const cluster = renderCluster(inv, topo, TEST_SECRETS);
+const CONF = "/etc/keepalived/keepalived.conf";
+const pingInv = parseInventory(
+  text.replace("keepalive: 100ms }", "keepalive: 100ms, ping: 10.9.0.250 }"),
+  "/t/three.yaml",
+);
+const pingCluster = renderCluster(pingInv, planTopology(pingInv), TEST_SECRETS);
 
 interface Instance {
   vip: string;
@@ -60,17 +67,20 @@ describe("keepalived.conf for three servers", () => {
       expect(files.some((f) => f.path.startsWith("/etc/ha.d/"))).toBe(false);
   });
 
-  it("has one instance per VIP on every server, unicast to the other servers", () => {
+  it("has one instance per VIP on every server, adverts unicast over the LAN to the other servers", () => {
     for (const [name, conf] of confs) {
+      const me = inv.servers.find((s) => s.name === name);
       expect(instances(conf).map((i) => i.vip)).toEqual(inv.servers.map((s) => s.vip));
       expect(conf).toMatch(/vrrp_version 3/);
       expect(conf).toMatch(/advert_int 0\.1$/m);
-      const own = inv.servers.find((s) => s.name === name)?.heartbeat.address;
-      for (const s of inv.servers) {
-        const listed = new RegExp(`^\\s+${s.heartbeat.address.replaceAll(".", "\\.")}$`, "m").test(
-          conf,
-        );
-        expect(listed, `${name} peers ${s.name}`).toBe(s.heartbeat.address !== own);
+      const peers = /unicast_peer \{([^}]*)\}/.exec(conf)?.[1]?.trim().split(/\s+/);
+      // The LAN addresses of the others, never a heartbeat (crossover) address.
+      expect(peers, name).toEqual(inv.servers.filter((s) => s !== me).map((s) => s.address));
+      for (const s of inv.servers) expect(conf).not.toContain(s.heartbeat.address);
+      for (const i of instances(conf)) {
+        expect(i.body).toMatch(/^\s+interface eth0$/m);
+        expect(i.body).toContain(`unicast_src_ip ${me?.address}\n`);
+        expect(i.body).not.toMatch(/interface eth1/);
       }
     }
   });
@@ -93,20 +103,62 @@ describe("keepalived.conf for three servers", () => {
     }
   });
 
-  it("has every instance tracked on the LAN and reported to the notify script", () => {
-    for (const conf of confs.values())
-      for (const i of instances(conf)) {
-        expect(i.body).toMatch(/track_interface \{\s+eth0\s+\}/);
+  it("has every instance tracking the guard's LAN-fault file and reported to the notify script", () => {
+    for (const conf of confs.values()) {
+      expect(conf).toMatch(
+        new RegExp(
+          `^vrrp_track_file lan_fault \\{\\s+file ${LAN_FAULT_FILE}\\s+init_file 0\\s+\\}`,
+          "m",
+        ),
+      );
+      expect(conf).not.toContain("track_interface");
+      const list = instances(conf);
+      expect(list).toHaveLength(inv.servers.length);
+      for (const i of list) {
+        expect(i.body).toMatch(/track_file \{\s+lan_fault weight 0\s+\}/);
         expect(i.body).toContain(`notify ${NOTIFY}`);
+      }
+    }
+  });
+
+  it("repeats gratuitous ARPs after every change to MASTER", () => {
+    for (const conf of confs.values()) {
+      const global = /global_defs \{([\s\S]*?)\n\}/.exec(conf)?.[1] ?? "";
+      expect(global).toMatch(/^\s+vrrp_garp_master_repeat 5$/m);
+      expect(global).toMatch(/^\s+vrrp_garp_interval 0\.2$/m);
+      expect(global).toMatch(/^\s+vrrp_garp_master_delay 3$/m);
+    }
+  });
+
+  it("is accepted by the real keepalived -t on every server, with and without ha.ping", () => {
+    // Deliberately no skip: setup installs keepalived, and a missing one must fail loudly.
+    expect(existsSync(KEEPALIVED), `${KEEPALIVED} (Debian package keepalived)`).toBe(true);
+    for (const [label, c] of [
+      ["no ping", cluster],
+      ["ha.ping", pingCluster],
+    ] as const)
+      for (const [name, files] of c) {
+        const r = inKeepalivedHost(files, `keepalived -t -f ${CONF}`);
+        expect(r.code, `${label} ${name}: ${r.output}`).toBe(0);
       }
   });
 
-  it("is accepted by the real keepalived -t on every server", () => {
-    // Deliberately no skip: setup installs keepalived, and a missing one must fail loudly.
-    expect(existsSync(KEEPALIVED), `${KEEPALIVED} (Debian package keepalived)`).toBe(true);
-    for (const [name, files] of cluster) {
-      const r = inKeepalivedHost(files, "keepalived -t");
-      expect(r.code, `${name}: ${r.output}`).toBe(0);
+  it("fails keepalived -t on a broken track-file block (the check can fail)", () => {
+    const files = (cluster.get("s1") ?? []).map((f) =>
+      f.path === CONF ? { ...f, content: f.content.replace("init_file 0", "init_fiel 0") } : f,
+    );
+    const r = inKeepalivedHost(files, `keepalived -t -f ${CONF}`);
+    expect(r.code, r.output).not.toBe(0);
+  });
+
+  it("names the ping address in its comment only with ha.ping, and changes nothing else", () => {
+    for (const s of inv.servers) {
+      const plain = fileAt(cluster.get(s.name) ?? [], CONF).content;
+      const pinged = fileAt(pingCluster.get(s.name) ?? [], CONF).content;
+      expect(plain).not.toContain("10.9.0.250");
+      expect(pinged).toContain("neither\n# 10.9.0.250 nor a peer answers");
+      const body = (t: string) => t.split("\n").filter((l) => !l.startsWith("#"));
+      expect(body(pinged)).toEqual(body(plain));
     }
   });
 });
@@ -165,7 +217,10 @@ function inKeepalivedHost(
   try {
     // Its own PID namespace too: the stub's "daemon" dies with it.
     const ns = ["--net", "--mount", "--pid", "--fork", "--propagation", "private"];
-    const r = spawnSync("unshare", [...ns, "sh", "-c", script], { encoding: "utf8" });
+    const r = spawnSync("unshare", [...ns, "sh", "-c", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     return {
       code: r.status ?? -1,
       output: r.stdout + r.stderr,

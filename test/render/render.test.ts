@@ -4,7 +4,8 @@ import { parseInventory } from "../../src/inventory/load.js";
 import { bootFiles } from "../../src/render/boot.js";
 import { renderServer } from "../../src/render/render.js";
 import { planTopology } from "../../src/topology/plan.js";
-import { LAB_FILE, labWith } from "../inventory/fixture.js";
+import { quote } from "../../src/transport/quote.js";
+import { LAB_FILE, labText, labWith } from "../inventory/fixture.js";
 import { TEST_SECRETS, dhcpdCheck, fileAt, labInventory, renderAll } from "./fixture.js";
 import { lintKickstart } from "./kickstart-lint.js";
 
@@ -106,12 +107,12 @@ describe("kickstart files", () => {
 });
 
 describe("heartbeat files", () => {
-  it("ha.cf has the timings, a ucast line per peer and every node", () => {
+  it("ha.cf has the timings, a ucast line per peer on both paths and every node", () => {
     const cf = fileAt(server1, "/etc/ha.d/ha.cf").content;
     for (const line of [
-      "keepalive 200ms",
-      "warntime 500ms",
-      "deadtime 1",
+      "keepalive 100ms",
+      "warntime 300ms",
+      "deadtime 500ms",
       "initdead 2",
       "udpport 694",
       "auto_failback on",
@@ -121,18 +122,60 @@ describe("heartbeat files", () => {
       "ucast eth1 10.0.0.4",
     ])
       expect(cf).toMatch(new RegExp(`^${line}$`, "m"));
-    expect(cf).not.toContain("ucast eth1 10.0.0.3");
-    expect(fileAt(server2, "/etc/ha.d/ha.cf").content).toMatch(/^ucast eth1 10\.0\.0\.3$/m);
+    // Two paths to the peer: the crossover (its heartbeat address) and the LAN (its address).
+    expect(cf.match(/^ucast .*$/gm)).toEqual(["ucast eth1 10.0.0.4", "ucast eth0 192.168.0.2"]);
+    expect(fileAt(server2, "/etc/ha.d/ha.cf").content.match(/^ucast .*$/gm)).toEqual([
+      "ucast eth1 10.0.0.3",
+      "ucast eth0 192.168.0.1",
+    ]);
+  });
+
+  it("ha.cf follows the inventory's interfaces on both paths", () => {
+    const other = parseInventory(
+      labWith(
+        [
+          "heartbeat: { interface: eth1, address: 10.0.0.3 }",
+          "heartbeat: { interface: hb0, address: 10.0.0.3 }",
+        ],
+        ["address: 192.168.0.1\n", "address: 192.168.0.1\n    interface: lan1\n"],
+      ),
+      LAB_FILE,
+    );
+    const files = renderServer(other, planTopology(other), "server1", TEST_SECRETS);
+    expect(fileAt(files, "/etc/ha.d/ha.cf").content.match(/^ucast .*$/gm)).toEqual([
+      "ucast hb0 10.0.0.4",
+      "ucast lan1 192.168.0.2",
+    ]);
   });
 
   it("haresources gives dhcpd to the first server and is identical on both", () => {
     const res = fileAt(server1, "/etc/ha.d/haresources").content;
     const lines = res.split("\n").filter((l) => l && !l.startsWith("#"));
+    // ha.fence is set: each group starts by fencing its owner, before its VIP is added.
     expect(lines).toEqual([
-      "server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
-      "server2 IPaddr::192.168.0.254/24/eth0",
+      "server1 ksorch-fence::server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
+      "server2 ksorch-fence::server2 IPaddr::192.168.0.254/24/eth0",
     ]);
     expect(fileAt(server2, "/etc/ha.d/haresources").content).toBe(res);
+  });
+
+  it("haresources without ha.fence has no fence resource and no fence script", () => {
+    const unfenced = parseInventory(
+      labText().replace(/^ {2}fence: >-\n(?: {4}.*\n)+/m, ""),
+      LAB_FILE,
+    );
+    expect(unfenced.ha.fence).toBeUndefined();
+    for (const name of ["server1", "server2"]) {
+      const files = renderServer(unfenced, planTopology(unfenced), name, TEST_SECRETS);
+      const lines = fileAt(files, "/etc/ha.d/haresources")
+        .content.split("\n")
+        .filter((l) => l && !l.startsWith("#"));
+      expect(lines).toEqual([
+        "server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
+        "server2 IPaddr::192.168.0.254/24/eth0",
+      ]);
+      expect(files.filter((f) => f.path.includes("fence"))).toEqual([]);
+    }
   });
 
   it("authkeys carries the key, is secret and mode 600", () => {
@@ -141,12 +184,19 @@ describe("heartbeat files", () => {
     expect(f.content).toMatch(new RegExp(`^auth 1\n1 sha1 ${TEST_SECRETS.haKey}$`, "m"));
   });
 
-  it("no file other than authkeys and the kickstarts holds a secret", () => {
+  it("no file other than authkeys, the kickstarts and the fence script holds a secret", () => {
+    // The fence command may carry a BMC password: only the fence script holds it.
+    const fence = quote(inv.ha.fence ?? "");
+    expect(fence).toContain("/dev/tcp/");
     for (const f of [...server1, ...server2]) {
       const leaks =
-        f.content.includes(TEST_SECRETS.haKey) || f.content.includes(TEST_SECRETS.rootpwHash);
+        f.content.includes(TEST_SECRETS.haKey) ||
+        f.content.includes(TEST_SECRETS.rootpwHash) ||
+        f.content.includes(fence);
       expect(leaks, f.path).toBe(f.secret);
     }
+    const secrets = server1.filter((f) => f.secret && !f.path.endsWith(".cfg")).map((f) => f.path);
+    expect(secrets).toEqual(["/etc/ha.d/authkeys", "/etc/ha.d/resource.d/ksorch-fence"]);
   });
 });
 

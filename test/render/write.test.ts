@@ -24,11 +24,22 @@ describe("writeRendered", () => {
       expect(readFileSync(join(out, "server1", f.path), "utf8")).toBe(f.content);
   });
 
-  it("makes secret files mode 600 and leaves no temporary file", () => {
-    for (const w of written) {
+  it("makes secret files mode 600, keeps the others' modes, and leaves no temporary file", () => {
+    for (const [i, w] of written.entries()) {
       const mode = statSync(w.local).mode & 0o777;
-      expect(mode, w.path).toBe(w.secret ? 0o600 : 0o644);
+      expect(mode, w.path).toBe(w.secret ? 0o600 : files[i]?.mode);
+      expect(w.mode, w.path).toBe(mode);
     }
+    const modeOf = (path: string) => {
+      const w = written.find((x) => x.path === path);
+      expect(w, path).toBeDefined();
+      return statSync(w?.local ?? "").mode & 0o777;
+    };
+    // Executables stay executable; the fence script (mode 700 on the server) is a secret here.
+    expect(modeOf("/usr/local/sbin/ksorch-ha-guard")).toBe(0o755);
+    expect(modeOf("/etc/init.d/ksorch-ha-guard")).toBe(0o755);
+    expect(modeOf("/etc/ha.d/resource.d/ksorch-fence")).toBe(0o600);
+    expect(modeOf("/etc/ha.d/ha.cf")).toBe(0o644);
     expect(allFiles(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(allFiles(out)).toHaveLength(files.length);
   });
