@@ -203,6 +203,7 @@ describe("ksorch drill failover", () => {
     );
   });
 
+  // Six runs of the CLI: seconds on a loaded machine.
   it("exits 2 on a bad --link-fault or --freeze-s, or one that does not fit the mode", () => {
     const inv = realSite();
     const cases: [string[], RegExp][] = [
@@ -221,5 +222,5 @@ describe("ksorch drill failover", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
-  });
+  }, 30_000);
 });
