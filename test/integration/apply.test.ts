@@ -121,8 +121,8 @@ describe("ksorch apply", () => {
       // Same file name: rendered files name the inventory they come from.
       changed = join(await mkdtemp(join(tmpdir(), "ksorch-apply-inv-")), "inventory.yaml");
       const text = await readFile(inventory, "utf8");
-      expect(text).toContain("keepalive: 200ms");
-      await writeFile(changed, text.replace("keepalive: 200ms", "keepalive: 300ms"));
+      expect(text).toContain("keepalive: 100ms");
+      await writeFile(changed, text.replace("keepalive: 100ms", "keepalive: 200ms"));
     });
 
     it("--check --diff shows the diff of exactly that file and changes nothing", async () => {
@@ -136,8 +136,8 @@ describe("ksorch apply", () => {
         ]);
       }
       const diff = report.results.find((r) => r.task === "heartbeat configuration")?.diff ?? "";
-      expect(diff).toContain("-keepalive 200ms");
-      expect(diff).toContain("+keepalive 300ms");
+      expect(diff).toContain("-keepalive 100ms");
+      expect(diff).toContain("+keepalive 200ms");
       // Files that do not change, the secret authkeys among them, are not in the diff at all.
       expect(diff).not.toContain("authkeys");
       expect(diff).not.toContain("haresources");
@@ -157,7 +157,7 @@ describe("ksorch apply", () => {
         (r) => r.host === "server1" && r.task === "heartbeat configuration",
       );
       expect(cfg?.summary).toBe("update /etc/ha.d/ha.cf");
-      expect((await haCf()).every((t) => t.includes("keepalive 300ms"))).toBe(true);
+      expect((await haCf()).every((t) => t.includes("keepalive 200ms"))).toBe(true);
       expect(await owners("192.168.0.253")).toEqual(["server1"]);
       expect(await owners("192.168.0.254")).toEqual(["server2"]);
       expect(changedTasks((await apply([changed])).report, "server1")).toEqual([]);
