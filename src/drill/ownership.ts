@@ -9,6 +9,8 @@ interface ServerState {
   /** VIP -> interface it is configured on. */
   vips: Map<string, string>;
   carrier: Map<string, boolean>;
+  /** Interfaces the drill made drop every packet: nobody hears them, carrier or not. */
+  deaf: Set<string>;
 }
 
 type Change = { atMs: number; server: string; apply: (s: ServerState) => void };
@@ -20,7 +22,12 @@ export function ownershipIntervals(obs: Observation): Ownership[] {
   const open = new Map<string, Ownership>();
   const done: Ownership[] = [];
   for (const change of changes(obs, vips)) {
-    const state = states.get(change.server) ?? { up: false, vips: new Map(), carrier: new Map() };
+    const state = states.get(change.server) ?? {
+      up: false,
+      vips: new Map(),
+      carrier: new Map(),
+      deaf: new Set<string>(),
+    };
     states.set(change.server, state);
     change.apply(state);
     for (const vip of vips) {
@@ -40,7 +47,12 @@ export function ownershipIntervals(obs: Observation): Ownership[] {
 function owning(state: ServerState, vip: string): boolean {
   const ifname = state.vips.get(vip);
   // An interface never reported is taken to have carrier: snapshots always list the links.
-  return state.up && ifname !== undefined && state.carrier.get(ifname) !== false;
+  return (
+    state.up &&
+    ifname !== undefined &&
+    state.carrier.get(ifname) !== false &&
+    !state.deaf.has(ifname)
+  );
 }
 
 function changes(obs: Observation, vips: readonly string[]): Change[] {
@@ -70,8 +82,22 @@ function changes(obs: Observation, vips: readonly string[]): Change[] {
         s.up = false;
       },
     })),
+    ...deafened(obs),
   ];
   return all.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** `link --link-fault drop`: the target's LAN answers nothing (IP and ARP) until the undo. */
+function deafened(obs: Observation): Change[] {
+  const { mode, linkFault, target, lan } = obs.setup;
+  const ifname = lan[target]?.interface;
+  if (mode !== "link" || linkFault !== "drop" || ifname === undefined) return [];
+  const change = (atMs: number, deaf: boolean): Change => ({
+    atMs,
+    server: target,
+    apply: (s) => void (deaf ? s.deaf.add(ifname) : s.deaf.delete(ifname)),
+  });
+  return [change(obs.faultAtMs, true), change(obs.undoAtMs ?? obs.endedAtMs, false)];
 }
 
 function applyMonitor(s: ServerState, line: MonitorLine, vips: readonly string[]): void {

@@ -11,8 +11,8 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 
 /**
  * How `link` and `crossover` break their link: `down` loses the carrier (the cable pulled),
- * `drop` keeps the link up and drops every IP packet on it (a bad switch port; ARP is not IP
- * and still passes iptables).
+ * `drop` keeps the link up and drops every packet on it (a bad switch port; the lab drops ARP
+ * too, with arptables; a real server drops IP only, with iptables).
  */
 export const LINK_FAULTS = ["down", "drop"] as const;
 export type LinkFault = (typeof LINK_FAULTS)[number];

@@ -218,25 +218,35 @@ export function dropRuleArgs(nic: string): string[][] {
   ];
 }
 
+/** The same for ARP, which iptables never sees (arptables has no comment match). */
+export function arpDropRuleArgs(nic: string): string[][] {
+  return [
+    ["INPUT", "-i", nic, "-j", "DROP"],
+    ["OUTPUT", "-o", nic, "-j", "DROP"],
+  ];
+}
+
 /**
- * A bad switch port: `nic` of the server keeps its carrier, but every IP packet in or out of
- * it is dropped, by iptables rules in the server's network namespace (the root namespace's
- * iptables binary, the namespace's own netfilter tables). The undo deletes exactly those
- * rules. ARP is not IP: the server still answers ARP on that link.
+ * A bad switch port: `nic` of the server keeps its carrier, but every packet in or out of it
+ * is dropped, IP by iptables rules and ARP by arptables rules in the server's network
+ * namespace (the root namespace's binaries, the namespace's own netfilter tables). The undo
+ * deletes exactly those rules.
  */
 export async function dropLink(lab: string, host: string, nic: string): Promise<Fault> {
   const s = await state(lab);
   const srv = server(s, host);
   if (!nics(s).includes(nic)) throw new TaskError(`lab ${lab}: ${host} has no link ${nic}`);
-  const ipt = (op: "-I" | "-D", rule: string[]): string[] => [
+  const ipt = (op: "-I" | "-D", [tool, ...rule]: string[]): string[] => [
     "nsenter",
     `--net=/run/netns/${srv.netns}`,
-    "iptables",
-    "-w",
+    ...(tool === "iptables" ? ["iptables", "-w"] : [tool ?? "arptables"]),
     op,
     ...rule,
   ];
-  const rules = dropRuleArgs(nic);
+  const rules = [
+    ...dropRuleArgs(nic).map((r) => ["iptables", ...r]),
+    ...arpDropRuleArgs(nic).map((r) => ["arptables", ...r]),
+  ];
   const inserted: string[][] = [];
   const undo = async (): Promise<void> => {
     const failed: string[] = [];
@@ -250,7 +260,7 @@ export async function dropLink(lab: string, host: string, nic: string): Promise<
     const r = await run(ipt("-I", rule));
     if (r.failed) {
       await undo().catch(() => undefined);
-      throw new TaskError(`${host}: iptables ${rule.join(" ")} failed: ${r.stderr.trim()}`);
+      throw new TaskError(`${host}: ${rule.join(" ")} failed: ${r.stderr.trim()}`);
     }
     inserted.push(rule);
   }

@@ -409,3 +409,26 @@ describe("verdict of a crossover drill", () => {
     expect(c?.detail).toBe("server1 held no VIP when the fault was injected");
   });
 });
+
+describe("ownership while the drill drops every packet of the target's LAN", () => {
+  // server1 keeps .253 configured (its engine has not noticed yet) while server2 takes it.
+  const dropScenario = (linkFault: "drop" | "down"): Observation => {
+    const obs = crashScenario();
+    obs.setup.mode = "link";
+    obs.setup.linkFault = linkFault;
+    return obs;
+  };
+
+  it("does not count a server whose LAN answers nothing as an owner until the undo", () => {
+    const m = measure(dropScenario("drop"));
+    expect(m.takeovers[0]?.onSurvivorMs).toBe(1300);
+    // server1 still holds .253 after the undo at +5 s, server2 until +17 s: two owners then.
+    const spans = m.doubleOwnership.map((d) => [d.fromMs - T0, (d.toMs ?? 0) - T0]);
+    expect(spans).toEqual([[5000, 17_000]]);
+  });
+
+  it("leaves a plain cut to the carrier: an address on a link with carrier owns", () => {
+    const spans = measure(dropScenario("down")).doubleOwnership.map((d) => d.fromMs - T0);
+    expect(spans).toEqual([1300]);
+  });
+});
