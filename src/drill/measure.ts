@@ -16,8 +16,12 @@ export function measure(obs: Observation): Measurements {
     bytesByServer: bytesByServer(obs),
   };
   const probes = obs.services.filter((p) => p.phase === "after-takeover");
+  // A LAN the drill makes drop every packet serves no DHCP either, carrier or not.
+  const deaf = obs.setup.mode === "link" && obs.setup.linkFault === "drop" ? obs.setup.target : "";
   if (probes.length > 0)
-    m.dhcpAfterTakeover = probes.filter((p) => p.dhcp && p.lanUp).map((p) => p.server);
+    m.dhcpAfterTakeover = probes
+      .filter((p) => p.dhcp && p.lanUp && p.server !== deaf)
+      .map((p) => p.server);
   // Nothing moved, nothing to fail back.
   const moved = m.takeovers.some((t) => t.survivor !== undefined);
   const failback = moved ? failbackMs(obs, intervals) : undefined;

@@ -432,3 +432,14 @@ describe("ownership while the drill drops every packet of the target's LAN", () 
     expect(spans).toEqual([1300]);
   });
 });
+
+describe("DHCP while the drill drops every packet of the target's LAN", () => {
+  it("does not count the target's dhcpd, which nobody hears", () => {
+    const obs = crashScenario();
+    obs.setup.mode = "link";
+    obs.setup.linkFault = "drop";
+    expect(measure(obs).dhcpAfterTakeover).toEqual(["server2"]);
+    obs.setup.linkFault = "down";
+    expect(measure(obs).dhcpAfterTakeover).toEqual(["server1", "server2"]);
+  });
+});
