@@ -28,6 +28,8 @@ for inventory in $INVENTORIES; do
     args=(--mode "${mode%%:*}")
     [[ $mode == *:* ]] && args+=(--link-fault "${mode#*:}")
     for i in $(seq "$RUNS"); do
+      # The machine's load when the drill starts: these figures move with it.
+      cut -d' ' -f1 /proc/loadavg >"$OUT/$lab-$mode-$i.load"
       # A failed verdict exits 1 and is data here, not an error.
       ksorch drill failover "$inv" --yes --json "${args[@]}" >"$OUT/$lab-$mode-$i.json" 2>"$OUT/$lab-$mode-$i.log" || true
       echo "$lab: drill $mode $i/$RUNS done" >&2
@@ -36,9 +38,9 @@ for inventory in $INVENTORIES; do
   ksorch lab down --name "$lab" >/dev/null 2>&1
 done
 
-node - "$OUT" <<'JS'
+node - "$OUT" $MODES <<'JS'
 const fs = require("fs");
-const dir = process.argv[2];
+const [dir, ...order] = process.argv.slice(2);
 const runs = new Map();
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
   const m = /^(.+)-([a-z]+(?::[a-z]+)?)-(\d+)\.json$/.exec(f);
@@ -50,6 +52,8 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     console.error(`${f}: no result, see ${f.replace(/json$/, "log")}`);
     continue;
   }
+  const loadFile = `${dir}/${f.replace(/json$/, "load")}`;
+  if (fs.existsSync(loadFile)) r.load = Number(fs.readFileSync(loadFile, "utf8").trim());
   const key = `${r.setup.engine}, ${r.setup.vips.length} servers|${m[2]}`;
   runs.set(key, [...(runs.get(key) ?? []), r]);
 }
@@ -64,10 +68,13 @@ const cell = (xs) => {
   return `${s(median(v))} (${s(Math.min(...v))}-${s(Math.max(...v))})`;
 };
 console.log(
-  "| engine | mode | takeover | first gratuitous ARP | first answer to a client | two owners | passed |",
+  "| engine | mode | takeover | first gratuitous ARP | first answer to a client | two owners | passed | load |",
 );
-console.log("|---|---|---|---|---|---|---|");
-for (const [key, results] of runs) {
+console.log("|---|---|---|---|---|---|---|---|");
+const rank = (key) => order.indexOf(key.split("|")[1]);
+const keys = [...runs.keys()].sort((a, b) => a.split("|")[0].localeCompare(b.split("|")[0]) || rank(a) - rank(b));
+for (const key of keys) {
+  const results = runs.get(key);
   const [engine, mode] = key.split("|");
   const t = results.map((r) => r.measurements.takeovers[0] ?? {});
   const double = results.map((r) =>
@@ -79,7 +86,8 @@ for (const [key, results] of runs) {
     `| ${engine} | ${mode.replace(":", " ")}${fenced} | ${nothingMoved ? "none (nothing may move)" : cell(t.map((x) => x.onSurvivorMs))} | ` +
       `${cell(t.map((x) => x.firstGarpMs))} | ${cell(t.map((x) => x.firstAnswerMs))} | ` +
       `${s(median(double))} (max ${s(Math.max(...double))}) | ` +
-      `${results.filter((r) => r.verdict.pass).length}/${results.length} |`,
+      `${results.filter((r) => r.verdict.pass).length}/${results.length} | ` +
+      `${median(results.map((r) => r.load)) ?? "-"} |`,
   );
 }
 console.log(`\nraw results: ${dir}`);
