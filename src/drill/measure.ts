@@ -1,6 +1,6 @@
 // Measurements of one drill, computed from its observation alone (pure).
 import { answeredFrom, gratuitousArpFor } from "./tcpdump.js";
-import { doubleOwnership, ownershipIntervals, ownersAt } from "./ownership.js";
+import { deafServer, doubleOwnership, ownershipIntervals, ownersAt } from "./ownership.js";
 import type { Measurements, Observation, Ownership, VipTakeover } from "./types.js";
 
 /** Overlaps shorter than this are clock skew between two servers, not double ownership. */
@@ -17,7 +17,7 @@ export function measure(obs: Observation): Measurements {
   };
   const probes = obs.services.filter((p) => p.phase === "after-takeover");
   // A LAN the drill makes drop every packet serves no DHCP either, carrier or not.
-  const deaf = obs.setup.mode === "link" && obs.setup.linkFault === "drop" ? obs.setup.target : "";
+  const deaf = deafServer(obs.setup);
   if (probes.length > 0)
     m.dhcpAfterTakeover = probes
       .filter((p) => p.dhcp && p.lanUp && p.server !== deaf)

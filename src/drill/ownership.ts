@@ -87,11 +87,15 @@ function changes(obs: Observation, vips: readonly string[]): Change[] {
   return all.sort((a, b) => a.atMs - b.atMs);
 }
 
-/** `link --link-fault drop`: the target's LAN answers nothing (IP and ARP) until the undo. */
+/** `link --link-fault drop`: the server whose LAN answers nothing (IP and ARP) until the undo. */
+export function deafServer(setup: Observation["setup"]): string | undefined {
+  return setup.mode === "link" && setup.linkFault === "drop" ? setup.target : undefined;
+}
+
 function deafened(obs: Observation): Change[] {
-  const { mode, linkFault, target, lan } = obs.setup;
-  const ifname = lan[target]?.interface;
-  if (mode !== "link" || linkFault !== "drop" || ifname === undefined) return [];
+  const target = deafServer(obs.setup);
+  const ifname = target === undefined ? undefined : obs.setup.lan[target]?.interface;
+  if (target === undefined || ifname === undefined) return [];
   const change = (atMs: number, deaf: boolean): Change => ({
     atMs,
     server: target,
