@@ -2,6 +2,9 @@
 // inventory (`os:`), checked against the host's facts at apply time.
 import type { OsFamily } from "./types.js";
 
+/** The HA guard's name: its script and its service (templates/ha-guard.sh.ejs). */
+export const GUARD_NAME = "ksorch-ha-guard";
+
 export type GuardBoot = "ha-guard.init" | "ha-guard.service";
 
 export interface OsLayout {
@@ -65,9 +68,9 @@ const debian: OsLayout = {
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   guard: {
-    script: "/usr/local/sbin/ksorch-ha-guard",
-    service: "ksorch-ha-guard",
-    boot: { path: "/etc/init.d/ksorch-ha-guard", template: "ha-guard.init" },
+    script: `/usr/local/sbin/${GUARD_NAME}`,
+    service: GUARD_NAME,
+    boot: { path: `/etc/init.d/${GUARD_NAME}`, template: "ha-guard.init" },
   },
   interfaceConfig: { dir: "/etc/network/interfaces.d", prefix: "" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",
@@ -108,9 +111,9 @@ const rhel: OsLayout = {
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   guard: {
-    script: "/usr/local/sbin/ksorch-ha-guard",
-    service: "ksorch-ha-guard",
-    boot: { path: "/etc/systemd/system/ksorch-ha-guard.service", template: "ha-guard.service" },
+    script: `/usr/local/sbin/${GUARD_NAME}`,
+    service: GUARD_NAME,
+    boot: { path: `/etc/systemd/system/${GUARD_NAME}.service`, template: "ha-guard.service" },
   },
   interfaceConfig: { dir: "/etc/sysconfig/network-scripts", prefix: "ifcfg-" },
   sysctlFile: "/etc/sysctl.d/60-ksorch.conf",

@@ -6,7 +6,10 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterHealth } from "../../src/drill/health.js";
+import { pollUntil } from "../../src/drill/wait.js";
 import type { ApplyReport } from "../../src/engine/results.js";
+import { GUARD_NAME } from "../../src/inventory/layout.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
@@ -75,6 +78,22 @@ describe("ksorch apply", () => {
     expect(p2).not.toContain("dhcpd");
     expect(await owners("192.168.0.253")).toEqual(["server1"]);
     expect(await owners("192.168.0.254")).toEqual(["server2"]);
+  });
+
+  it("keeps the HA guard running: status shows it, and a killed guard is back within 3 s", async () => {
+    const r = await ksorch(["status", inventory, "--json"]);
+    const health = JSON.parse(r.stdout) as ClusterHealth;
+    expect(health.servers.map((s) => [s.name, s.running?.guard])).toEqual([
+      ["server1", true],
+      ["server2", true],
+    ]);
+    const guardPid = async () => (await inHost("server1", ["pidof", "-x", GUARD_NAME])).trim();
+    const killed = await guardPid();
+    expect(killed).toMatch(/^\d+$/);
+    await execInHost(LAB, "server1", ["kill", "-9", killed]);
+    const back = await pollUntil(async () => /^\d+$/.test(await guardPid()), 3000, 100);
+    expect(back, "a guard runs again on server1").toBe(true);
+    expect(await guardPid()).not.toBe(killed);
   });
 
   it("serves a lab client's whole install through each VIP", async () => {
