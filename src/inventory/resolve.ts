@@ -1,7 +1,7 @@
 // Turns a schema-valid raw inventory into the resolved Inventory: defaults applied, durations in
 // milliseconds, MACs in lower case with colons, paths absolute. No checks beyond the schema's:
 // ./checks.ts runs on the result.
-import { basename, dirname, extname, resolve as resolvePath } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import type { RawInventory } from "./schema.js";
 import { durationMs } from "./duration.js";
 import type { Client, HaSettings, Inventory, Server, SshSettings } from "./types.js";
@@ -83,7 +83,7 @@ export function resolveInventory(
   }));
   return {
     file,
-    name: raw.name ?? basename(file, extname(file)),
+    name: raw.name,
     network: {
       subnet: `${subnet.network}/${subnet.prefixLength}`,
       prefixLength: subnet.prefixLength,

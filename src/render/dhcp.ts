@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { bootFiles, UEFI_X64_ARCHES } from "./boot.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
@@ -6,9 +5,9 @@ import type { RenderedFile } from "./types.js";
 /** dhcpd.conf (one host block per client; BIOS firmware gets pxelinux, x64 UEFI firmware
  *  GRUB, told apart by option 93) and the file naming dhcpd's interface. */
 export function dhcpFiles({ inv, topo, server, layout }: RenderContext): RenderedFile[] {
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const conf = renderTemplate("dhcpd.conf", {
-    inventory,
+    cluster,
     dhcpOwner: topo.servers[0]?.name,
     network: inv.network.subnet.split("/")[0],
     netmask: inv.network.netmask,
@@ -18,7 +17,7 @@ export function dhcpFiles({ inv, topo, server, layout }: RenderContext): Rendere
     uefiArches: UEFI_X64_ARCHES.map((a) => `00:${a.toString(16).padStart(2, "0")}`),
   });
   const defaults = renderTemplate("dhcpd-defaults", {
-    inventory,
+    cluster,
     family: layout.family,
     iface: server.interface,
   });

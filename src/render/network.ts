@@ -1,22 +1,21 @@
-import { basename } from "node:path";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
 /** /etc/hosts, the crossover interface's static config, and the sysctl file. */
 export function networkFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const hb = server.heartbeat;
   const { dir, prefix } = layout.interfaceConfig;
   return [
     rendered(
       "/etc/hosts",
-      renderTemplate("hosts", { inventory, servers: inv.servers, clients: inv.clients }),
+      renderTemplate("hosts", { cluster, servers: inv.servers, clients: inv.clients }),
       "hosts",
     ),
     rendered(
       `${dir}/${prefix}${hb.interface}`,
       renderTemplate("interface", {
-        inventory,
+        cluster,
         family: layout.family,
         iface: hb.interface,
         address: hb.address,

@@ -137,8 +137,9 @@ describe("ksorch apply", () => {
       Promise.all(["server1", "server2"].map((h) => inHost(h, ["cat", "/etc/ha.d/ha.cf"])));
 
     beforeAll(async () => {
-      // Same file name: rendered files name the inventory they come from.
-      changed = join(await mkdtemp(join(tmpdir(), "ksorch-apply-inv-")), "inventory.yaml");
+      // Another file name on purpose: rendered files name the cluster id, not the file, so only
+      // the changed value shows.
+      changed = join(await mkdtemp(join(tmpdir(), "ksorch-apply-inv-")), "renamed.yaml");
       const text = await readFile(inventory, "utf8");
       expect(text).toContain("keepalive: 100ms");
       await writeFile(changed, text.replace("keepalive: 100ms", "keepalive: 200ms"));

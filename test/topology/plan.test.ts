@@ -17,6 +17,7 @@ function cluster(n: number, octets: number[], balance: "parity" | "modulo"): Inv
   );
   const engine = n === 2 ? "heartbeat" : "keepalived";
   const text = [
+    "name: cluster",
     "network: { subnet: 10.9.0.0/24 }",
     "servers:",
     ...servers,
