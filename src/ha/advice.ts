@@ -25,7 +25,7 @@ function heartbeat(f: Finding): string {
   switch (f.kind) {
     case "double-owner":
       return (
-        `heartbeat on ${f.stale} died or froze without running IPaddr stop, so ${f.vip} stayed on ` +
+        `heartbeat on ${f.stale} died or froze without releasing its VIP, so ${f.vip} stayed on ` +
         `its ${f.lanInterface} and both servers answered ARP for it. ksorch's HA guard releases ` +
         "it within a tick of the engine's death and restarts an engine woken from a stop: check " +
         `that it runs on ${f.stale} (\`service ksorch-ha-guard status\`, log ` +
@@ -51,7 +51,7 @@ function heartbeat(f: Finding): string {
     case "dhcp":
       return (
         `DHCP runs on [${f.running.join(", ")}]: it must be a resource of ${f.vip}'s group in ` +
-        "haresources (`<node> IPaddr::<vip>/<len>/<if> isc-dhcp-server`) and disabled at boot, so " +
+        "haresources (`<node> ksorch-vip::<vip>/<len>/<if> isc-dhcp-server`) and disabled at boot, so " +
         "exactly one DHCP server follows the VIP."
       );
     case "crossover-takeover":

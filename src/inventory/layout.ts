@@ -43,7 +43,7 @@ export interface OsLayout {
     uefi: string[];
     heartbeat: string;
     keepalived: string;
-    /** Extra packages: pxelinux files, ifconfig for heartbeat's IPaddr, tcpdump for drills. */
+    /** Extra packages: pxelinux files, tcpdump for drills. */
     support: string[];
   };
   services: {
@@ -87,7 +87,7 @@ const debian: OsLayout = {
     uefi: ["grub-efi-amd64-bin"],
     heartbeat: "heartbeat",
     keepalived: "keepalived",
-    support: ["pxelinux", "syslinux-common", "net-tools", "tcpdump"],
+    support: ["pxelinux", "syslinux-common", "tcpdump"],
   },
   services: {
     dhcp: "isc-dhcp-server",
@@ -130,7 +130,7 @@ const rhel: OsLayout = {
     uefi: ["grub2-efi-x64-modules", "grub2-tools"],
     heartbeat: "heartbeat",
     keepalived: "keepalived",
-    support: ["syslinux", "net-tools", "tcpdump"],
+    support: ["syslinux", "tcpdump"],
   },
   services: {
     dhcp: "dhcpd",

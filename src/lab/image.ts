@@ -36,7 +36,6 @@ export const CACHED_PACKAGES = [
   "pxelinux",
   "syslinux-common",
   "tcpdump",
-  "net-tools",
   "rsync",
   // Since version 2: HTTP install source, and GRUB's EFI modules for UEFI clients.
   "lighttpd",

@@ -11,15 +11,21 @@ function haTime(ms: number): string {
 /** The resource script that fences a peer before its group is taken (templates/ha-fence.sh.ejs). */
 export const FENCE_RESOURCE = "ksorch-fence";
 
+/** The resource script that holds a VIP (templates/ha-vip.sh.ejs), in place of IPaddr. */
+export const VIP_RESOURCE = "ksorch-vip";
+
+/** heartbeat's own gratuitous ARP sender, and IPaddr's defaults for it: 10, 0.5 s apart. */
+const SEND_ARP = { path: "/usr/libexec/heartbeat/send_arp", repeat: 10, intervalMs: 500 };
+
 /**
- * `server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. With
+ * `server1 ksorch-vip::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. With
  * `ha.fence`, each group starts with `ksorch-fence::<owner>`, so a node taking the group over
  * fences its owner before it adds the VIP.
  */
 export function haresourcesLines({ inv }: Pick<RenderContext, "inv">): string[] {
   return inv.servers.map((s, i) => {
     const fence = inv.ha.fence ? [`${FENCE_RESOURCE}::${s.name}`] : [];
-    const ip = `IPaddr::${s.vip}/${inv.network.prefixLength}/${s.interface}`;
+    const ip = `${VIP_RESOURCE}::${s.vip}/${inv.network.prefixLength}/${s.interface}`;
     // dhcpd must run exactly once on the LAN: it follows the first server's VIP.
     const dhcp = i === 0 ? [osLayout(s.os).services.dhcp] : [];
     return [s.name, ...fence, ip, ...dhcp].join(" ");
@@ -54,6 +60,14 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
     rendered(`${layout.haDir}/haresources`, haresources, "ha"),
     rendered(`${layout.haDir}/authkeys`, authkeys, "ha", { secret: true }),
   ];
+  const vip = renderTemplate("ha-vip.sh", {
+    cluster,
+    resource: VIP_RESOURCE,
+    sendArp: SEND_ARP.path,
+    arpRepeat: SEND_ARP.repeat,
+    arpIntervalMs: SEND_ARP.intervalMs,
+  });
+  files.push(rendered(`${layout.haDir}/resource.d/${VIP_RESOURCE}`, vip, "ha", { mode: 0o755 }));
   if (ha.fence) {
     const fence = renderTemplate("ha-fence.sh", {
       cluster,

@@ -127,7 +127,7 @@ describe("verdict", () => {
     expect(c.status).toBe("fail");
     expect(c.detail).toBe("192.168.0.253 on server1 and server2 for 15.700 s");
     // The fix is ksorch's own guard (and fencing for a hung server), no longer a watchdog.
-    expect(c.hint).toContain("heartbeat on server1 died or froze without running IPaddr stop");
+    expect(c.hint).toContain("heartbeat on server1 died or froze without releasing its VIP");
     expect(c.hint).toContain("`service ksorch-ha-guard status`");
     expect(c.hint).toContain("/var/log/ksorch-ha-guard.log");
     expect(c.hint).toContain("`ha.fence`");

@@ -182,6 +182,38 @@ describe("ksorch apply", () => {
       expect(await owners("192.168.0.254")).toEqual(["server2"]);
       expect(changedTasks((await apply([changed])).report, "server1")).toEqual([]);
     });
+
+    it("brings a stopped heartbeat back beside a running one without fencing it", async () => {
+      // server1's heartbeat stopped (maintenance, an unfinished drill): server2 holds both VIPs.
+      await execInHost(LAB, "server1", ["service", "heartbeat", "stop"]);
+      const moved = await pollUntil(
+        async () => (await owners("192.168.0.253")).join() === "server2",
+        10_000,
+        100,
+      );
+      expect(moved, "server2 took 192.168.0.253 over").toBe(true);
+      // The original inventory: ha.cf changes back on both, so server1 starts while server2
+      // restarts right after it. Started without waiting, server1 would take server2's group
+      // while server2 still held it, and fence (power off) server2.
+      const { code, report } = await apply([inventory]);
+      expect(code).toBe(0);
+      for (const host of ["server1", "server2"])
+        expect(changedTasks(report, host)).toEqual([
+          "heartbeat configuration",
+          "restart heartbeat",
+        ]);
+      const fenceLog = await inHost("server1", ["cat", "/var/log/ksorch-fence.log"]);
+      expect(fenceLog).not.toContain("fencing server2");
+      const lab = await ksorch(["lab", "status", "--name", LAB, "--json"]);
+      const hosts = (JSON.parse(lab.stdout) as { servers: { name: string; running: boolean }[] })
+        .servers;
+      expect(hosts.map((h) => [h.name, h.running])).toEqual([
+        ["server1", true],
+        ["server2", true],
+      ]);
+      expect(await owners("192.168.0.253")).toEqual(["server1"]);
+      expect(await owners("192.168.0.254")).toEqual(["server2"]);
+    });
   });
 
   it("refuses a bad playbook with file, line and field, before touching any server", async () => {

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseInventory } from "../../src/inventory/load.js";
 import { LAN_FAULT_FILE } from "../../src/render/guard.js";
+import { VIP_RESOURCE } from "../../src/render/heartbeat.js";
 import { renderServer } from "../../src/render/render.js";
 import { planTopology } from "../../src/topology/plan.js";
 import { LAB_FILE, labText } from "../inventory/fixture.js";
@@ -252,5 +253,65 @@ describe("the HA guard, run for real", () => {
     }
     await until("fault file 0", () => read(FAULT) === "0\n", 1000);
     expect(calls()).toEqual([]);
+  });
+});
+
+describe("heartbeat's VIP resource (ksorch-vip), run for real", () => {
+  /** The rendered script, send_arp replaced by a stub that records its arguments and waits. */
+  function vipScript(): string {
+    const inv = parseInventory(labText(), LAB_FILE);
+    const files = renderServer(inv, planTopology(inv), "server1", TEST_SECRETS);
+    const rendered = fileAt(files, `/etc/ha.d/resource.d/${VIP_RESOURCE}`);
+    expect(rendered.mode).toBe(0o755);
+    const stub = join(dir, "bin", "send_arp");
+    writeFileSync(
+      stub,
+      [
+        "#!/bin/sh",
+        `echo "send_arp $*" >> ${CALLS}`,
+        // As send_arp's -p does: its own PID in the file named.
+        'while [ $# -gt 0 ]; do [ "$1" = -p ] && echo $$ > "$2"; shift; done',
+        "exec sleep 60",
+        "",
+      ].join("\n"),
+      {
+        mode: 0o755,
+      },
+    );
+    const script = rendered.content
+      .replace("/usr/libexec/heartbeat/send_arp", stub)
+      .replace(/^arp_pidfile=.*$/m, () => `arp_pidfile=${dir}/arp-$vip`);
+    expect(script).not.toContain("/usr/libexec/heartbeat");
+    const file = join(dir, "ksorch-vip");
+    writeFileSync(file, script, { mode: 0o755 });
+    return file;
+  }
+  const vip = "192.168.0.253/24/eth0";
+
+  it("adds the VIP and announces it, reports it, and removes it with its ARP sender", async () => {
+    rmSync(CALLS, { force: true });
+    for (const v of VIPS)
+      spawnSync("ip", ["netns", "exec", NS, "ip", "addr", "del", v, "dev", "eth0"]);
+    const script = vipScript();
+    expect(inNs(script, vip, "status").trim()).toBe("stopped");
+    inNs(script, vip, "start");
+    expect(vipsOnEth0()).toEqual(["192.168.0.253/24"]);
+    expect(inNs(script, vip, "status").trim()).toBe("running");
+    await until("send_arp started", () => calls().length > 0, 2000);
+    expect(calls()).toEqual([
+      "send_arp -i 500 -r 10 -p " +
+        `${dir}/arp-192.168.0.253 eth0 192.168.0.253 auto 192.168.0.253 ffffffffffff`,
+    ]);
+    // A second start (heartbeat re-acquires its own groups) keeps one address.
+    inNs(script, vip, "start");
+    expect(vipsOnEth0()).toEqual(["192.168.0.253/24"]);
+    await until("pidfile written", () => read(`${dir}/arp-192.168.0.253`) !== "", 2000);
+    const arpPid = Number(read(`${dir}/arp-192.168.0.253`));
+    inNs(script, vip, "stop");
+    expect(vipsOnEth0()).toEqual([]);
+    expect(inNs(script, vip, "status").trim()).toBe("stopped");
+    await until("send_arp stopped", () => !alive(arpPid), 2000);
+    // Stopping what is not held succeeds: heartbeat releases every group on its way down.
+    inNs(script, vip, "stop");
   });
 });

@@ -153,8 +153,8 @@ describe("heartbeat files", () => {
     const lines = res.split("\n").filter((l) => l && !l.startsWith("#"));
     // ha.fence is set: each group starts by fencing its owner, before its VIP is added.
     expect(lines).toEqual([
-      "server1 ksorch-fence::server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
-      "server2 ksorch-fence::server2 IPaddr::192.168.0.254/24/eth0",
+      "server1 ksorch-fence::server1 ksorch-vip::192.168.0.253/24/eth0 isc-dhcp-server",
+      "server2 ksorch-fence::server2 ksorch-vip::192.168.0.254/24/eth0",
     ]);
     expect(fileAt(server2, "/etc/ha.d/haresources").content).toBe(res);
   });
@@ -171,8 +171,8 @@ describe("heartbeat files", () => {
         .content.split("\n")
         .filter((l) => l && !l.startsWith("#"));
       expect(lines).toEqual([
-        "server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server",
-        "server2 IPaddr::192.168.0.254/24/eth0",
+        "server1 ksorch-vip::192.168.0.253/24/eth0 isc-dhcp-server",
+        "server2 ksorch-vip::192.168.0.254/24/eth0",
       ]);
       expect(files.filter((f) => f.path.includes("fence"))).toEqual([]);
     }
@@ -266,7 +266,7 @@ describe("Red Hat servers", () => {
     );
     expect(fileAt(files, rhel.dhcpdDefaults).content).toContain('DHCPDARGS="eth0"');
     expect(fileAt(files, "/etc/ha.d/haresources").content).toContain(
-      "IPaddr::192.168.0.253/24/eth0 dhcpd",
+      "ksorch-vip::192.168.0.253/24/eth0 dhcpd",
     );
   });
 });
