@@ -4,7 +4,7 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { TaskError } from "../errors.js";
-import { LABS_DIR } from "./paths.js";
+import { LABS_DIR, checkLabName } from "./paths.js";
 import { isAlive } from "./procs.js";
 
 async function tryLock(file: string): Promise<boolean> {
@@ -46,10 +46,10 @@ export async function withFileLock<T>(
   }
 }
 
-export function withLabLock<T>(
+export async function withLabLock<T>(
   name: string,
   log: (line: string) => void,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return withFileLock(join(LABS_DIR, `.${name}.lock`), `lab ${name}`, log, fn);
+  return withFileLock(join(LABS_DIR, `.${checkLabName(name)}.lock`), `lab ${name}`, log, fn);
 }

@@ -1,5 +1,6 @@
 // Where the lab keeps things. Caches are shared by every lab; state is per lab name.
 import { join } from "node:path";
+import { InputError } from "../errors.js";
 
 /** Image, install tree and downloaded packages; KSORCH_CACHE moves them (e.g. to time a cold
  *  start without disturbing labs running on the shared image). */
@@ -12,6 +13,24 @@ export const IMAGE_DIR = join(CACHE_DIR, `image-v${IMAGE_VERSION}`);
 export const TREE_DIR = join(CACHE_DIR, "tree");
 export const LABS_DIR = "/var/lib/ksorch/labs";
 export const DEFAULT_LAB = "lab";
+
+/**
+ * A lab name: it prefixes namespace names (`<name>.server1`, at most 15 characters in `ip netns`
+ * listings and interface moves) and is one folder below LABS_DIR, so it can never be empty, a
+ * path, `.` or `..`.
+ */
+const LAB_NAME_RE = /^[a-z][a-z0-9-]{0,11}$/;
+export const LAB_NAME_HINT =
+  "lower-case letters, digits and '-', starting with a letter, at most 12 characters";
+
+export const isLabName = (name: string): boolean => LAB_NAME_RE.test(name);
+
+/** `name`, or an InputError (exit 2) before anything is read, started or removed. */
+export function checkLabName(name: string): string {
+  if (isLabName(name)) return name;
+  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name);
+  throw new InputError(`invalid lab name ${shown}: ${LAB_NAME_HINT}`);
+}
 
 /** Every path of one lab, derived from its name only. */
 export interface LabPaths {
@@ -28,8 +47,9 @@ export interface LabPaths {
   clientsDir: string;
 }
 
+/** Throws InputError for a name that is not a lab name (see checkLabName). */
 export function labPaths(name: string): LabPaths {
-  const root = join(LABS_DIR, name);
+  const root = join(LABS_DIR, checkLabName(name));
   const sshDir = join(root, "ssh");
   return {
     root,

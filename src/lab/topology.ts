@@ -2,7 +2,7 @@
 // touched. Pure: the same inputs always give the same namespaces, names, MACs and ports.
 import { InputError } from "../errors.js";
 import type { LabInventory } from "./inventory.js";
-import { DEFAULT_LAB } from "./paths.js";
+import { DEFAULT_LAB, checkLabName } from "./paths.js";
 
 export interface LabServer {
   name: string;
@@ -56,7 +56,6 @@ export interface LabOptions {
   portBase?: number;
 }
 
-export const LAB_NAME_RE = /^[a-z][a-z0-9-]{0,11}$/;
 const MAX_HOSTS = 99;
 
 /** 2200 for the default lab (matches inventory/lab.yaml), else a base derived from the name. */
@@ -93,11 +92,7 @@ function count(what: string, n: number | undefined, fallback: number, min: numbe
 }
 
 export function planLab(inv: LabInventory, opts: LabOptions): LabPlan {
-  const { name } = opts;
-  if (!LAB_NAME_RE.test(name))
-    throw new InputError(
-      `invalid lab name '${name}': lower-case letters, digits and '-', starting with a letter, at most 12 characters`,
-    );
+  const name = checkLabName(opts.name);
   const [net, len] = inv.subnet.split("/");
   const prefixLength = Number(len);
   if (!net || !Number.isInteger(prefixLength))

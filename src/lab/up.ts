@@ -50,12 +50,19 @@ async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResul
   const previous = await readState(plan.name);
   if (previous && samePlan(previous.plan, plan) && (await reusable(plan, log))) {
     log(`lab ${plan.name}: already up`);
+    // Rewritten all the same: it follows the source inventory (and the format of this version).
+    await writeLabInventory(inventory, plan);
     const status = await labStatus(plan.name);
     return { status, reused: true, imageBuilt: image.built, durationMs: elapsed() };
   }
   if (previous) log(`lab ${plan.name}: replacing the previous lab`);
   // Leftovers of a crashed run are cleared by the same code as `lab down`.
-  await teardown(plan.name);
+  const { unrecorded } = await teardown(plan.name);
+  const taken = allNetns(plan).filter((ns) => unrecorded.includes(ns));
+  if (taken.length > 0)
+    throw new TaskError(
+      `lab ${plan.name}: namespaces ${taken.join(", ")} exist but no lab up recorded them, so they are not this lab's to remove: delete them (ip netns del NAME) or choose another --name`,
+    );
   for (const s of plan.servers)
     if (!(await portIsFree(s.sshPort)))
       throw new TaskError(

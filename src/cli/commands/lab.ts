@@ -5,7 +5,7 @@ import { labDown } from "../../lab/down.js";
 import { serveFenceAgent } from "../../lab/fence.js";
 import { ensureImage } from "../../lab/image.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "../../lab/tree/build.js";
-import { DEFAULT_LAB } from "../../lab/paths.js";
+import { DEFAULT_LAB, LAB_NAME_HINT, isLabName } from "../../lab/paths.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
 import { labStatus } from "../../lab/status.js";
 import { formatReport, formatStatus } from "../../lab/format.js";
@@ -20,6 +20,12 @@ function int(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+/** Refused before anything runs: the name becomes namespace names and a folder to remove. */
+function labName(value: string): string {
+  if (!isLabName(value)) throw new InvalidArgumentError(`a lab name is ${LAB_NAME_HINT}`);
+  return value;
 }
 
 function requireRoot(): void {
@@ -39,6 +45,7 @@ export function register(program: Command, setExit: SetExit): void {
     c.option(
       "--name <name>",
       "lab name: namespaces <name>.*, state in /var/lib/ksorch/labs/<name>",
+      labName,
       DEFAULT_LAB,
     );
 
@@ -91,6 +98,8 @@ export function register(program: Command, setExit: SetExit): void {
     .action(async (o: { name: string; json?: boolean }) => {
       requireRoot();
       const r = await labDown(o.name, log);
+      if (r.unrecorded.length > 0)
+        log(`lab ${r.name}: left alone, not recorded by lab up: ${r.unrecorded.join(", ")}`);
       print(
         o.json,
         r,
