@@ -34,6 +34,11 @@ export interface OsLayout {
   pxelinuxFiles: { pxelinux: string; ldlinux: string };
   /** GRUB for UEFI clients: the EFI modules and the tool that builds a network boot image. */
   grubEfi: { mkimage: string; modules: string };
+  /**
+   * Secure Boot clients: the distribution's packages with the shim its vendor had signed by
+   * Microsoft and the GRUB network image signed by the distribution, and where they put them.
+   */
+  signedEfi: { packages: string[]; shim: string; grub: string };
   packages: {
     dhcp: string;
     tftp: string;
@@ -79,6 +84,13 @@ const debian: OsLayout = {
     ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
   },
   grubEfi: { mkimage: "grub-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
+  // grubnetx64 is Debian's network image: its built-in prefix is /grub and its config comes
+  // from there (grub2 2.06-13, debian/build-efi-images).
+  signedEfi: {
+    packages: ["shim-signed", "grub-efi-amd64-signed"],
+    shim: "/usr/lib/shim/shimx64.efi.signed",
+    grub: "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+  },
   packages: {
     dhcp: "isc-dhcp-server",
     tftp: "tftpd-hpa",
@@ -122,6 +134,13 @@ const rhel: OsLayout = {
     ldlinux: "/usr/share/syslinux/ldlinux.c32",
   },
   grubEfi: { mkimage: "grub2-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
+  // On the ESP path of RHEL's vendor folder (Rocky: EFI/rocky, Alma: EFI/almalinux). Red Hat's
+  // GRUB reads its netboot configs from the folder it was loaded from, in GRUB's search order.
+  signedEfi: {
+    packages: ["shim-x64", "grub2-efi-x64"],
+    shim: "/boot/efi/EFI/redhat/shimx64.efi",
+    grub: "/boot/efi/EFI/redhat/grubx64.efi",
+  },
   packages: {
     dhcp: "dhcp-server",
     tftp: "tftp-server",
