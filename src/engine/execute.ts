@@ -26,6 +26,8 @@ export interface TaskRun {
   onProgress: (sent: number, total: number) => void;
   /** A plan made ahead of time (see run.ts), used for the first attempt instead of planning. */
   prePlanned?: Promise<Plan>;
+  /** Aborted on an interrupt: no further attempt, wait or step starts. */
+  signal?: AbortSignal;
 }
 
 const TAIL = 2000;
@@ -75,11 +77,14 @@ async function runCommand(
   return r.exitCode === 0 ? rec : { ...rec, stdout: tail(r.stdout), stderr: tail(r.stderr) };
 }
 
-async function runWait(step: WaitStep): Promise<{ rec: StepRecord; missing: string | null }> {
+async function runWait(
+  step: WaitStep,
+  signal: AbortSignal | undefined,
+): Promise<{ rec: StepRecord; missing: string | null }> {
   const started = performance.now();
   const deadline = started + step.timeoutMs;
   let missing = await step.probe();
-  while (missing !== null && performance.now() + step.intervalMs < deadline) {
+  while (missing !== null && performance.now() + step.intervalMs < deadline && !signal?.aborted) {
     await sleep(step.intervalMs);
     missing = await step.probe();
   }
@@ -95,8 +100,10 @@ async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>)
     ...(run.diff && plan.files ? { diff: unifiedDiff(plan.files) } : {}),
   };
   for (const step of plan.steps as Step[]) {
+    if (run.signal?.aborted)
+      return { ...base, status: "failed", reason: `interrupted before: ${step.title}`, steps };
     if (step.kind === "wait") {
-      const { rec, missing } = await runWait(step);
+      const { rec, missing } = await runWait(step, run.signal);
       steps.push(rec);
       if (missing !== null)
         return {
@@ -182,6 +189,7 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
   let outcome: Outcome = { status: "failed", steps: [] };
   let attempts = 0;
   while (attempts <= run.task.retries) {
+    if (attempts > 0 && run.signal?.aborted) break;
     if (attempts > 0) await sleep(run.task.delayMs);
     attempts += 1;
     try {
