@@ -53,6 +53,9 @@ function counted(
     },
   });
   input.on("error", (err) => counter.destroy(err));
+  // The transport ends the stream when the command is gone (interrupted, failed): the source,
+  // a local tar process, is ended with it rather than left blocked on a full pipe.
+  counter.on("close", () => input.destroy());
   return input.pipe(counter);
 }
 
@@ -75,6 +78,18 @@ async function runCommand(
     durationMs: r.durationMs,
   };
   return r.exitCode === 0 ? rec : { ...rec, stdout: tail(r.stdout), stderr: tail(r.stderr) };
+}
+
+/**
+ * The line of a failed step's stderr that says why: a full disk wherever it was said (tar ends
+ * with "Exiting with failure status due to previous errors", which says nothing), else the
+ * last line.
+ */
+export function failureLine(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  const full = lines.find((l) => /No space left on device|ENOSPC/i.test(l));
+  if (full) return `the host's disk is full (ENOSPC): ${full.trim()}`;
+  return lines.pop()?.trim() ?? "";
 }
 
 async function runWait(
@@ -118,7 +133,7 @@ async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>)
     steps.push(rec);
     changed ||= step.readOnly !== true;
     if (rec.exitCode !== 0) {
-      const why = (rec.stderr ?? "").trim().split("\n").pop() || `exit code ${rec.exitCode}`;
+      const why = failureLine(rec.stderr ?? "") || `exit code ${rec.exitCode}`;
       return { ...base, status: "failed", reason: `${step.title}: ${why}`, steps, bytes: sent.n };
     }
   }

@@ -307,6 +307,7 @@ export class SshTransport implements Transport {
       exitCode = code ?? 255;
     });
     channel.on("close", () => {
+      if (job.opts.stdin instanceof Readable) job.opts.stdin.destroy();
       // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
       const late = performance.now() - job.started >= job.timeoutMs;
       if (late && exitCode !== 0 && !this.interrupted)
