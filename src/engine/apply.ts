@@ -19,6 +19,7 @@ import { quote } from "../transport/quote.js";
 import { BatchTransport } from "../transport/batch.js";
 import { SshTransport, sshTarget } from "../transport/ssh.js";
 import { compilePlaybooks } from "./compile.js";
+import { DEFAULT_TASK_TIMEOUT_MS } from "./guard.js";
 import { loadPlaybooks } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
 import type { ApplyReport } from "./results.js";
@@ -38,6 +39,10 @@ export interface ApplyOptions {
   acceptNewHostKeys: boolean;
   playbooksDir?: string;
   reporter: Reporter;
+  /** Bound of each remote command of a task without `timeout:` (default 10 min). */
+  timeoutMs?: number;
+  /** Aborted on SIGINT/SIGTERM (src/cli/signals.ts). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -114,5 +119,7 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
     forks: opts.forks,
     localRoot: PROJECT_ROOT,
     reporter: opts.reporter,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }

@@ -26,6 +26,8 @@ export interface TaskRun {
   onProgress: (sent: number, total: number) => void;
   /** A plan made ahead of time (see run.ts), used for the first attempt instead of planning. */
   prePlanned?: Promise<Plan>;
+  /** Aborted on an interrupt: no further attempt, wait or step starts. */
+  signal?: AbortSignal;
 }
 
 const TAIL = 2000;
@@ -51,6 +53,9 @@ function counted(
     },
   });
   input.on("error", (err) => counter.destroy(err));
+  // The transport ends the stream when the command is gone (interrupted, failed): the source,
+  // a local tar process, is ended with it rather than left blocked on a full pipe.
+  counter.on("close", () => input.destroy());
   return input.pipe(counter);
 }
 
@@ -75,11 +80,26 @@ async function runCommand(
   return r.exitCode === 0 ? rec : { ...rec, stdout: tail(r.stdout), stderr: tail(r.stderr) };
 }
 
-async function runWait(step: WaitStep): Promise<{ rec: StepRecord; missing: string | null }> {
+/**
+ * The line of a failed step's stderr that says why: a full disk wherever it was said (tar ends
+ * with "Exiting with failure status due to previous errors", which says nothing), else the
+ * last line.
+ */
+export function failureLine(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  const full = lines.find((l) => /No space left on device|ENOSPC/i.test(l));
+  if (full) return `the host's disk is full (ENOSPC): ${full.trim()}`;
+  return lines.pop()?.trim() ?? "";
+}
+
+async function runWait(
+  step: WaitStep,
+  signal: AbortSignal | undefined,
+): Promise<{ rec: StepRecord; missing: string | null }> {
   const started = performance.now();
   const deadline = started + step.timeoutMs;
   let missing = await step.probe();
-  while (missing !== null && performance.now() + step.intervalMs < deadline) {
+  while (missing !== null && performance.now() + step.intervalMs < deadline && !signal?.aborted) {
     await sleep(step.intervalMs);
     missing = await step.probe();
   }
@@ -95,8 +115,10 @@ async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>)
     ...(run.diff && plan.files ? { diff: unifiedDiff(plan.files) } : {}),
   };
   for (const step of plan.steps as Step[]) {
+    if (run.signal?.aborted)
+      return { ...base, status: "failed", reason: `interrupted before: ${step.title}`, steps };
     if (step.kind === "wait") {
-      const { rec, missing } = await runWait(step);
+      const { rec, missing } = await runWait(step, run.signal);
       steps.push(rec);
       if (missing !== null)
         return {
@@ -111,7 +133,7 @@ async function applySteps(run: TaskRun, plan: Extract<Plan, { kind: "change" }>)
     steps.push(rec);
     changed ||= step.readOnly !== true;
     if (rec.exitCode !== 0) {
-      const why = (rec.stderr ?? "").trim().split("\n").pop() || `exit code ${rec.exitCode}`;
+      const why = failureLine(rec.stderr ?? "") || `exit code ${rec.exitCode}`;
       return { ...base, status: "failed", reason: `${step.title}: ${why}`, steps, bytes: sent.n };
     }
   }
@@ -182,6 +204,7 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
   let outcome: Outcome = { status: "failed", steps: [] };
   let attempts = 0;
   while (attempts <= run.task.retries) {
+    if (attempts > 0 && run.signal?.aborted) break;
     if (attempts > 0) await sleep(run.task.delayMs);
     attempts += 1;
     try {

@@ -26,6 +26,8 @@ export interface TaskDef {
   until?: string;
   /** Run on the first host of the play only (cluster-level checks). */
   runOnce: boolean;
+  /** Bound of each remote command of the task (probes and steps); else `apply --timeout`. */
+  timeoutMs?: number;
   /** Where the task is written, for diagnostics: its path inside the playbook document. */
   path: FieldPath;
   /** Set for each task a `loop:` expanded into: the item as written (templates not rendered). */
@@ -60,6 +62,7 @@ const TASK_KEYS = new Set([
   "until",
   "run_once",
   "loop",
+  "timeout",
 ]);
 const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal", "serial"]);
 
@@ -89,6 +92,17 @@ function diagnosticIn(
 ): Diagnostic {
   const { line, column } = positionOf(at.doc, at.lines, path, anchor);
   return { file: at.file, line, column, field: path.join("."), message, ...(hint ? { hint } : {}) };
+}
+
+/** A duration's milliseconds, or undefined when `v` is none (or beyond any sane bound). */
+function durationOrUndefined(v: unknown): number | undefined {
+  if (typeof v !== "string" && typeof v !== "number") return undefined;
+  try {
+    const ms = durationMs(v);
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function stringList(p: FileProblems, path: FieldPath, v: unknown): string[] {
@@ -151,6 +165,13 @@ function parseTask(
       p.add([...path, "delay"], "not a duration", "e.g. 500ms or 2s");
     }
   }
+  let timeoutMs: number | undefined;
+  if (raw.timeout !== undefined) {
+    const ms = durationOrUndefined(raw.timeout);
+    if (ms === undefined || ms < 1000)
+      p.add([...path, "timeout"], "not a duration of 1 s or more", "e.g. 30s or 1800s");
+    else timeoutMs = ms;
+  }
   if (raw.loop !== undefined && !Array.isArray(raw.loop))
     p.add([...path, "loop"], "must be a list");
   const task: TaskDef = {
@@ -165,6 +186,7 @@ function parseTask(
     retries: typeof retries === "number" ? retries : 0,
     delayMs,
     runOnce: runOnce === true,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     path: [...path, module],
   };
   // A loop is several tasks that share everything but `item` (rendered per host, like args).

@@ -53,6 +53,8 @@ export interface ApplyReport {
   recap: HostRecap[];
   /** Exit code: 0 all hosts fine, 1 a failure or an unreachable host. */
   exitCode: 0 | 1;
+  /** The signal (SIGINT, SIGTERM) that stopped the run early: tasks after it never started. */
+  interrupted?: string;
 }
 
 export function recapOf(hosts: string[], results: TaskResult[]): HostRecap[] {

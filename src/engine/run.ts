@@ -9,6 +9,7 @@ import type { FileTag, RenderedFile } from "../render/types.js";
 import type { Transport } from "../transport/types.js";
 import { playHosts, type CompiledArgs, type CompiledTask } from "./compile.js";
 import { executeTask, whenHolds } from "./execute.js";
+import { FACTS_TIMEOUT_MS, guarded } from "./guard.js";
 import type { PlaybookDef, TaskDef } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
 import { recapOf, type ApplyReport, type TaskResult } from "./results.js";
@@ -32,6 +33,10 @@ export interface EngineOptions {
   forks: number;
   localRoot: string;
   reporter: Reporter;
+  /** Bound of every remote command of a task without its own `timeout:`. */
+  timeoutMs: number;
+  /** Aborted on SIGINT/SIGTERM: no new task starts, the commands in flight are stopped. */
+  signal?: AbortSignal;
 }
 
 interface HostState {
@@ -43,13 +48,6 @@ interface HostState {
   stopped: boolean;
   /** A task changed (or in check mode would change) this host. */
   changed: boolean;
-}
-
-/** The host's transport with the task's `become` applied to every command. */
-function withBecome(t: Transport, become: boolean): Transport {
-  return become
-    ? t
-    : { host: t.host, run: (c, o) => t.run(c, { ...o, become }), close: () => t.close() };
 }
 
 /** The value of `f`, or false when it throws (the task itself then reports the error). */
@@ -98,8 +96,15 @@ export async function runPlaybooks(
   };
   const peers = (): PeerHost[] =>
     states
-      .filter((s) => !s.stopped && s.transport)
-      .map((s) => ({ name: s.host.name, transport: s.transport as Transport }));
+      .filter((s) => !s.stopped && s.ctx)
+      .map((s) => ({ name: s.host.name, transport: (s.ctx as HostContext).transport }));
+  const aborted = (): boolean => opts.signal?.aborted === true;
+  // An interrupt stops what runs on every host at once; the run then ends as it would.
+  const stopping: Promise<unknown>[] = [];
+  const onAbort = (): void => {
+    for (const s of states) if (s.transport?.interrupt) stopping.push(s.transport.interrupt());
+  };
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   opts.reporter.start(
     hosts.map((h) => h.name),
     opts.check,
@@ -119,12 +124,15 @@ export async function runPlaybooks(
     opts.reporter.taskStart(s.host.name, base.playbook, base.task);
     try {
       s.transport = await s.host.connect();
-      const facts = await gatherFacts(s.transport);
+      if (opts.signal?.aborted) await s.transport.interrupt?.();
+      const facts = await gatherFacts(
+        guarded(s.transport, { timeoutMs: Math.min(FACTS_TIMEOUT_MS, opts.timeoutMs) }),
+      );
       const mismatch = s.host.verify?.(facts);
       s.scope = { ...s.host.scope, facts };
       s.ctx = {
         name: s.host.name,
-        transport: s.transport,
+        transport: guarded(s.transport, { timeoutMs: opts.timeoutMs }),
         facts,
         files: (tag) => s.host.files(tag),
         peers,
@@ -176,7 +184,11 @@ export async function runPlaybooks(
   };
   const hostFor = (s: HostState, task: TaskDef): HostContext => {
     const ctx = s.ctx as HostContext;
-    return { ...ctx, transport: withBecome(ctx.transport, task.become) };
+    const timeoutMs = task.timeoutMs ?? opts.timeoutMs;
+    return {
+      ...ctx,
+      transport: guarded(s.transport as Transport, { timeoutMs, become: task.become }),
+    };
   };
   const tasksOf = (pb: PlaybookDef, s: HostState, first: string | undefined): TaskDef[] =>
     pb.tasks.filter((t) => selected(t, opts.tags) && (!t.runOnce || s.host.name === first));
@@ -229,6 +241,7 @@ export async function runPlaybooks(
       diff: opts.diff,
       onProgress: (sent, total) => opts.reporter.progress(s.host.name, sent, total),
       ...(prePlanned ? { prePlanned } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     record(r);
     if (r.status === "changed") s.changed = true;
@@ -251,19 +264,20 @@ export async function runPlaybooks(
     let untouched = true;
     const notified = new Set<string>();
     for (const [i, task] of tasks.entries()) {
-      if (s.stopped) return;
+      if (s.stopped || aborted()) return;
       const r = await runTask(s, pb, task, false, untouched ? early[i] : undefined);
       if (!opts.check && r.steps.length > 0) untouched = false;
       if (r.status === "changed") for (const n of task.notify) notified.add(n);
     }
     // Handlers in the order they are declared, each once, only where something notified them.
     for (const h of pb.handlers) {
-      if (s.stopped) return;
+      if (s.stopped || aborted()) return;
       if (notified.has(h.name)) await runTask(s, pb, h, true);
     }
   };
 
   for (const pb of playbooks) {
+    if (aborted()) break;
     const inPlay = inPlayOf(pb);
     if (inPlay.length === 0) continue;
     opts.reporter.playbookStart(pb.name);
@@ -275,6 +289,8 @@ export async function runPlaybooks(
       for (const s of states) s.stopped = true;
   }
 
+  opts.signal?.removeEventListener("abort", onAbort);
+  await Promise.all(stopping.map((p) => p.catch(() => undefined)));
   await Promise.all(states.map((s) => s.transport?.close().catch(() => undefined)));
   const recap = recapOf(
     hosts.map((h) => h.name),
@@ -288,6 +304,7 @@ export async function runPlaybooks(
     results,
     recap,
     exitCode: recap.some((r) => r.failed > 0 || r.unreachable > 0) ? 1 : 0,
+    ...(aborted() ? { interrupted: String(opts.signal?.reason ?? "interrupted") } : {}),
   };
   await opts.reporter.finish(report);
   return report;

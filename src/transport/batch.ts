@@ -8,10 +8,12 @@
 // its own stdout, stderr and exit status, cut out of the script's streams at random markers.
 import { randomBytes } from "node:crypto";
 import { ConnectError } from "../errors.js";
+import { interruptedResult } from "./remote.js";
 import type { RunOptions, RunResult, Transport } from "./types.js";
 
 interface Pending {
   command: string;
+  timeoutMs: number | undefined;
   resolve: (r: RunResult) => void;
   reject: (e: unknown) => void;
 }
@@ -40,6 +42,8 @@ export interface BatchPart {
   stdout: string;
   stderr: string;
   exitCode: number;
+  timedOut?: string;
+  interrupted?: true;
 }
 
 /**
@@ -47,7 +51,12 @@ export interface BatchPart {
  * marker is where the script stopped (killed, connection cut): it gets what was printed after
  * the last marker, and it and every later command fail with the script's exit code, or 255.
  */
-export function splitBatch(script: RunResult, marker: string, count: number): BatchPart[] {
+export function splitBatch(
+  script: RunResult,
+  marker: string,
+  commands: readonly string[],
+): BatchPart[] {
+  const count = commands.length;
   const outs = cut(script.stdout, new RegExp(`${marker}:(\\d+):(\\d+);`, "g"));
   const errs = cut(script.stderr, new RegExp(`${marker}:(\\d+);`, "g"));
   const stopped = outs.parts.length;
@@ -55,12 +64,20 @@ export function splitBatch(script: RunResult, marker: string, count: number): Ba
   return Array.from({ length: count }, (_, i): BatchPart => {
     const out = outs.parts[i];
     if (out) return { stdout: out.text, stderr: errs.parts[i]?.text ?? "", exitCode: out.code };
-    return {
+    const part: BatchPart = {
       stdout: i === stopped ? outs.rest : "",
       stderr:
         i === stopped && errs.rest !== "" ? `${errs.rest.trimEnd()}\n${unfinished}` : unfinished,
       exitCode: script.exitCode === 0 ? 255 : script.exitCode,
     };
+    // The script's time ran out in the command where it stopped; those after it never ran.
+    if (script.timedOut !== undefined)
+      part.timedOut =
+        i === stopped
+          ? script.timedOut
+          : `not run: ${commands[stopped] ?? "an earlier command"} of the same batch timed out`;
+    if (script.interrupted) part.interrupted = true;
+    return part;
   });
 }
 
@@ -80,8 +97,8 @@ function cut(
 
 export class BatchTransport implements Transport {
   readonly host: string;
-  /** Commands waiting for the next flush, by whether they run as root. */
-  private readonly queued = new Map<boolean, Pending[]>();
+  /** Commands waiting for the next flush, by whether they run as root and their timeout. */
+  private readonly queued = new Map<string, Pending[]>();
   private scheduled = false;
   private sessions = 0;
 
@@ -90,14 +107,16 @@ export class BatchTransport implements Transport {
   }
 
   run(command: string, opts: RunOptions = {}): Promise<RunResult> {
-    // Input and timeouts belong to one command's session: such a command runs alone.
-    if (opts.stdin !== undefined || opts.timeoutMs !== undefined)
-      return this.inner.run(command, opts);
-    const become = opts.become !== false;
+    // Input belongs to one command's session: such a command runs alone.
+    if (opts.stdin !== undefined) return this.inner.run(command, opts);
+    // A script runs as root or not, within one timeout: commands are queued by both. Commands
+    // of one script run one after the other, so each has its timeout for itself only when it
+    // is quick next to it: the probes that batches carry are (milliseconds against minutes).
+    const key = `${opts.become !== false} ${opts.timeoutMs ?? ""}`;
     return new Promise((resolve, reject) => {
-      const list = this.queued.get(become) ?? [];
-      list.push({ command, resolve, reject });
-      this.queued.set(become, list);
+      const list = this.queued.get(key) ?? [];
+      list.push({ command, timeoutMs: opts.timeoutMs, resolve, reject });
+      this.queued.set(key, list);
       this.schedule();
     });
   }
@@ -118,7 +137,8 @@ export class BatchTransport implements Transport {
    * not fit in the scripts' size waits for the next free session.
    */
   private flush(): void {
-    for (const [become, list] of this.queued) {
+    for (const [key, list] of this.queued) {
+      const become = key.startsWith("true");
       const k = Math.min(MAX_SESSIONS - this.sessions, list.length);
       if (k <= 0) continue;
       const scripts = Array.from({ length: k }, () => ({ batch: [] as Pending[], bytes: 0 }));
@@ -140,18 +160,20 @@ export class BatchTransport implements Transport {
       if ([...this.queued.values()].some((l) => l.length > 0)) this.schedule();
     };
     const only = batch.length === 1 ? batch[0] : undefined;
+    const timeout = batch[0]?.timeoutMs;
+    const opts = { become, ...(timeout !== undefined ? { timeoutMs: timeout } : {}) };
     if (only) {
       // Alone, a command runs as it is: no script, no markers.
-      this.inner.run(only.command, { become }).then(only.resolve, only.reject).finally(done);
+      this.inner.run(only.command, opts).then(only.resolve, only.reject).finally(done);
       return;
     }
     const marker = `@@ksorch-${randomBytes(12).toString("hex")}`;
     const commands = batch.map((p) => p.command);
     this.inner
-      .run(batchScript(commands, marker), { become })
+      .run(batchScript(commands, marker), opts)
       .then(
         (r) => {
-          splitBatch(r, marker, batch.length).forEach((part, i) =>
+          splitBatch(r, marker, commands).forEach((part, i) =>
             batch[i]?.resolve({ command: commands[i] ?? "", ...part, durationMs: r.durationMs }),
           );
         },
@@ -160,6 +182,13 @@ export class BatchTransport implements Transport {
         },
       )
       .finally(done);
+  }
+
+  /** Stops what runs; what is still queued never starts and reports that it was interrupted. */
+  async interrupt(): Promise<void> {
+    for (const list of this.queued.values())
+      for (const p of list.splice(0)) p.resolve(interruptedResult(p.command));
+    await this.inner.interrupt?.();
   }
 
   close(): Promise<void> {

@@ -3,7 +3,10 @@
 import { Readable } from "node:stream";
 import type { RunOptions, RunResult, Transport } from "./types.js";
 
-export type Answer = Partial<Omit<RunResult, "command" | "durationMs">>;
+export type Answer = Partial<Omit<RunResult, "command" | "durationMs">> & {
+  /** The command never ends by itself: it is killed at its timeout or by `interrupt()`. */
+  hang?: true;
+};
 export type Matcher = string | RegExp | ((command: string) => boolean);
 
 export interface FakeRule {
@@ -14,6 +17,7 @@ export interface FakeRule {
 export interface FakeCall {
   command: string;
   stdin?: string;
+  timeoutMs?: number;
 }
 
 function matches(m: Matcher, command: string): boolean {
@@ -33,6 +37,9 @@ async function readAll(stdin: RunOptions["stdin"]): Promise<string | undefined> 
 export class FakeTransport implements Transport {
   readonly calls: FakeCall[] = [];
   closed = false;
+  interrupted = false;
+  /** Hanging commands, each ended by its timeout or by `interrupt()`. */
+  private readonly hanging = new Set<() => void>();
 
   /** Rules are tried first to last; the first match answers. */
   constructor(
@@ -48,11 +55,17 @@ export class FakeTransport implements Transport {
 
   async run(command: string, opts: RunOptions = {}): Promise<RunResult> {
     const stdin = await readAll(opts.stdin);
-    this.calls.push(stdin === undefined ? { command } : { command, stdin });
+    this.calls.push({
+      command,
+      ...(stdin !== undefined ? { stdin } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    if (this.interrupted) return this.stopped(command);
     const rule = this.rules.find((r) => matches(r.match, command));
     // An unscripted command is a test bug: fail loudly rather than pretend it succeeded.
     if (!rule) throw new Error(`FakeTransport(${this.host}): no rule for command: ${command}`);
     const a = typeof rule.answer === "function" ? rule.answer(command, stdin) : rule.answer;
+    if (a.hang) return this.hang(command, opts.timeoutMs);
     return {
       command,
       exitCode: a.exitCode ?? 0,
@@ -60,6 +73,43 @@ export class FakeTransport implements Transport {
       stderr: a.stderr ?? "",
       durationMs: 0,
     };
+  }
+
+  private stopped(command: string): RunResult {
+    return { command, exitCode: 130, stdout: "", stderr: "", durationMs: 0, interrupted: true };
+  }
+
+  private hang(command: string, timeoutMs: number | undefined): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const stop = (r: RunResult): void => {
+        clearTimeout(timer);
+        this.hanging.delete(interrupt);
+        resolve(r);
+      };
+      const interrupt = (): void => stop(this.stopped(command));
+      const timedOut = `timed out after ${(timeoutMs ?? 0) / 1000} s (killed on the host)`;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                stop({
+                  command,
+                  exitCode: 124,
+                  stdout: "",
+                  stderr: "",
+                  durationMs: timeoutMs,
+                  timedOut,
+                }),
+              timeoutMs,
+            );
+      this.hanging.add(interrupt);
+    });
+  }
+
+  async interrupt(): Promise<void> {
+    this.interrupted = true;
+    for (const interrupt of [...this.hanging]) interrupt();
   }
 
   commands(): string[] {

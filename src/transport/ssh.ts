@@ -15,6 +15,14 @@ import {
   type HostKeyVerdict,
 } from "./known-hosts.js";
 import { sh } from "./quote.js";
+import {
+  PGID_MARK,
+  formatSeconds,
+  interruptedResult,
+  killGroups,
+  remoteCommand,
+} from "./remote.js";
+import { connectFailure, hostKeyMessage } from "./ssh-errors.js";
 import { EXIT_TIMEOUT, type RunOptions, type RunResult, type Transport } from "./types.js";
 
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader.
@@ -48,6 +56,23 @@ export function sshTarget(server: Server, extra: Partial<SshTarget> = {}): SshTa
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The bound of a command whose caller gave none (a status probe, a drill's helper): long, since
+ * it is only a backstop, but no remote command runs unbounded. The engine gives every task's
+ * commands its own, shorter one (playbooks' `timeout:`, `apply --timeout`).
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 3_600_000;
+/**
+ * Keepalives, as OpenSSH's ServerAliveInterval/ServerAliveCountMax (ssh_config(5)) with ssh2's
+ * keepaliveInterval/keepaliveCountMax (ssh2 README, "Client methods: connect"): a host that
+ * stops answering at all is given up after 3 unanswered probes 5 s apart, ~15-20 s, instead of
+ * when the kernel's TCP timeout fires (~15 min with Linux's tcp_retries2 default of 15).
+ */
+const KEEPALIVE_INTERVAL_MS = 5000;
+const KEEPALIVE_COUNT_MAX = 3;
+/** How long `interrupt()` waits after SIGTERM (a command's trap removes its temporary files)
+ *  before it sends SIGKILL to what is left. */
+const TERM_GRACE_MS = 2000;
 /** Attempts to open a session channel that sshd refused for the moment. */
 const OPEN_RETRIES = 8;
 /** Sessions open at once on one connection. OpenSSH refuses more than MaxSessions (10 by
@@ -60,28 +85,19 @@ function becomeRoot(user: string, command: string): string {
   return user === "root" ? command : sh`sudo -n -- sh -c ${command}`;
 }
 
-function hostKeyMessage(
-  verdict: HostKeyVerdict,
-  target: SshTarget,
-  name: string,
-  keyType: string,
-): string {
-  const file = target.knownHosts ?? "(no known_hosts file configured)";
-  switch (verdict) {
-    case "unknown":
-      return `host key of ${name} (${keyType}) is not in ${file}; verify it and add it, or rerun with --accept-new-host-keys to trust it on first use`;
-    case "changed":
-      return `host key of ${name} has CHANGED (now ${keyType}); this may be an attack. If the server was rebuilt, remove its line from ${file} (ssh-keygen -R '${name}' -f ${file}) and connect again`;
-    case "revoked":
-      return `host key of ${name} is marked @revoked in ${file}`;
-    case "match":
-      return "host key matched";
-  }
+/** A command in flight: its channel, and its process group once the host said it. */
+interface Running {
+  channel: ClientChannel;
+  pgid?: number;
 }
 
 export class SshTransport implements Transport {
   readonly host: string;
   private closed = false;
+  /** Why the connection broke after the handshake (keepalive timeout, reset), if it did. */
+  private lost: string | undefined;
+  private interrupted = false;
+  private readonly running = new Set<Running>();
   private readonly sessions = pLimit(MAX_SESSIONS);
 
   private constructor(
@@ -93,7 +109,12 @@ export class SshTransport implements Transport {
       this.closed = true;
     });
     // Errors after the handshake surface through the pending run() calls.
-    client.on("error", () => undefined);
+    client.on("error", (err: Error) => {
+      this.lost =
+        err.message === "Keepalive timeout"
+          ? `${target.name} stopped answering (${KEEPALIVE_COUNT_MAX} keepalives ${KEEPALIVE_INTERVAL_MS / 1000} s apart went unanswered)`
+          : err.message;
+    });
   }
 
   static async connect(target: SshTarget): Promise<SshTransport> {
@@ -110,6 +131,8 @@ export class SshTransport implements Transport {
       port: target.port,
       username: target.user,
       readyTimeout: target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       algorithms: {
         kex: {
           prepend: ["curve25519-sha256", "curve25519-sha256@libssh.org"],
@@ -170,16 +193,13 @@ export class SshTransport implements Transport {
           reject(
             new ConnectError(
               target.name,
-              `no SSH answer from ${name} within ${config.readyTimeout} ms`,
+              `no SSH answer from ${name} within ${(config.readyTimeout ?? 0) / 1000} s (host down, address wrong, or a firewall drops the packets)`,
               { cause: err },
             ),
           );
         } else {
-          reject(
-            new ConnectError(target.name, `cannot connect to ${name}: ${err.code ?? err.message}`, {
-              cause: err,
-            }),
-          );
+          const why = connectFailure(err, name, config.readyTimeout ?? 0);
+          reject(new ConnectError(target.name, why, { cause: err }));
         }
       });
       client.connect(config);
@@ -197,13 +217,11 @@ export class SshTransport implements Transport {
 
   private async runNow(command: string, opts: RunOptions): Promise<RunResult> {
     const started = performance.now();
-    if (this.closed) throw new ConnectError(this.host, "the SSH connection was closed");
-    // The remote timeout(1) kills a hung command on the host; the local timer, a little later,
-    // gives up on a host that no longer answers at all.
-    const remote =
-      opts.timeoutMs === undefined
-        ? command
-        : sh`timeout -s KILL ${Math.ceil(opts.timeoutMs / 1000)} sh -c ${command}`;
+    if (this.interrupted) return interruptedResult(command);
+    if (this.closed)
+      throw new ConnectError(this.host, this.lost ?? "the SSH connection was closed");
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const remote = remoteCommand(command, timeoutMs);
     return new Promise<RunResult>((resolve, reject) => {
       // Listeners are attached inside the exec callback, synchronously: ssh2 parses a whole
       // chunk of packets at once, so a fast command's output, exit status and close can follow
@@ -212,7 +230,7 @@ export class SshTransport implements Transport {
       const attempt = (n: number): void => {
         this.client.exec(exec, (err, channel) => {
           if (!err) {
-            this.collect(channel, command, started, opts, resolve);
+            this.collect(channel, { command, started, timeoutMs, opts }, resolve, reject);
             return;
           }
           // sshd refuses a new session while too many are open or still closing (MaxSessions);
@@ -221,7 +239,7 @@ export class SshTransport implements Transport {
             setTimeout(() => attempt(n + 1), 10 * (n + 1));
             return;
           }
-          const message = `cannot start a command: ${err.message}`;
+          const message = `cannot start a command: ${this.lost ?? err.message}`;
           reject(new ConnectError(this.host, message, { cause: err }));
         });
       };
@@ -231,48 +249,84 @@ export class SshTransport implements Transport {
 
   private collect(
     channel: ClientChannel,
-    command: string,
-    started: number,
-    opts: RunOptions,
+    job: { command: string; started: number; timeoutMs: number; opts: RunOptions },
     resolve: (r: RunResult) => void,
+    reject: (e: unknown) => void,
   ): void {
+    const me: Running = { channel };
+    this.running.add(me);
     const out: Buffer[] = [];
     const errs: Buffer[] = [];
+    // stderr until the process-group line is complete; then undefined.
+    let head: Buffer | undefined = Buffer.alloc(0);
+    const takeHead = (): void => {
+      if (head === undefined) return;
+      const nl = head.indexOf(10);
+      const line = nl < 0 ? "" : head.subarray(0, nl).toString();
+      if (line.startsWith(PGID_MARK)) {
+        me.pgid = Number(line.slice(PGID_MARK.length));
+        errs.push(head.subarray(nl + 1));
+      } else errs.push(head);
+      head = undefined;
+    };
     let exitCode = -1;
-    const finish = (code: number): void => {
-      if (timer) clearTimeout(timer);
+    let settled = false;
+    const settle = (r: Omit<RunResult, "command" | "stdout" | "stderr" | "durationMs">): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.running.delete(me);
+      takeHead();
       resolve({
-        command,
-        exitCode: code,
+        command: job.command,
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(errs).toString("utf8"),
-        durationMs: performance.now() - started,
+        durationMs: performance.now() - job.started,
+        ...r,
+        ...(this.interrupted ? { interrupted: true as const } : {}),
       });
     };
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            channel.close();
-            finish(EXIT_TIMEOUT);
-          }, opts.timeoutMs + 2000);
+    const timedOut = `timed out after ${formatSeconds(job.timeoutMs)} (killed on the host)`;
+    // The remote timeout(1) kills a hung command on the host; this timer, a little later, gives
+    // up on a host that no longer answers at all.
+    const timer = setTimeout(() => {
+      channel.close();
+      settle({
+        exitCode: EXIT_TIMEOUT,
+        timedOut: `no answer ${formatSeconds(job.timeoutMs + 2000)} after the command started`,
+      });
+    }, job.timeoutMs + 2000);
     channel.on("data", (d: Buffer) => out.push(d));
-    channel.stderr.on("data", (d: Buffer) => errs.push(d));
+    channel.stderr.on("data", (d: Buffer) => {
+      if (head === undefined) return void errs.push(d);
+      head = Buffer.concat([head, d]);
+      if (head.includes(10) || head.length > 64) takeHead();
+    });
     channel.on("exit", (code: number | null) => {
       // A command killed by a signal has no exit code; 255 is what ssh(1) reports then.
       exitCode = code ?? 255;
     });
     channel.on("close", () => {
+      if (job.opts.stdin instanceof Readable) job.opts.stdin.destroy();
       // timeout(1) with KILL reports 137 or a bare signal, not 124: judge by the clock.
-      const late = opts.timeoutMs !== undefined && performance.now() - started >= opts.timeoutMs;
-      if (exitCode === -1 && !late) {
-        // sshd closed the channel without an exit status: the session was cut.
+      const late = performance.now() - job.started >= job.timeoutMs;
+      if (late && exitCode !== 0 && !this.interrupted)
+        return settle({ exitCode: EXIT_TIMEOUT, timedOut });
+      if (exitCode === -1 && !this.interrupted) {
+        // sshd closed the channel without an exit status: the session or the connection was cut.
+        if (this.lost !== undefined || this.closed) {
+          settled = true;
+          clearTimeout(timer);
+          this.running.delete(me);
+          const why = this.lost ?? "the SSH connection was closed";
+          return reject(new ConnectError(this.host, `connection lost during a command: ${why}`));
+        }
         errs.push(Buffer.from("ksorch: the channel closed without an exit status\n"));
         exitCode = 255;
       }
-      finish(late && exitCode !== 0 ? EXIT_TIMEOUT : exitCode);
+      settle({ exitCode });
     });
-    const { stdin } = opts;
+    const { stdin } = job.opts;
     if (stdin instanceof Readable) {
       // A failing local source must not leave the remote command waiting for input forever.
       stdin.once("error", (e) => {
@@ -283,6 +337,47 @@ export class SshTransport implements Transport {
     } else {
       channel.end(stdin);
     }
+  }
+
+  /**
+   * SIGTERM to the process group of every command in flight, SIGKILL to what is left after a
+   * grace period, then their channels closed. Commands asked for afterwards do not run.
+   */
+  async interrupt(): Promise<void> {
+    this.interrupted = true;
+    for (const signal of ["TERM", "KILL"] as const) {
+      const groups = [...this.running].flatMap((r) => (r.pgid === undefined ? [] : [r.pgid]));
+      if (groups.length === 0 || this.closed) break;
+      await this.execAside(killGroups(signal, groups));
+      if (signal === "TERM") await this.drained(TERM_GRACE_MS);
+    }
+    for (const r of this.running) r.channel.close();
+    await this.drained(TERM_GRACE_MS);
+  }
+
+  /** Resolves once no command is in flight, or after `ms`. */
+  private async drained(ms: number): Promise<void> {
+    const until = performance.now() + ms;
+    while (this.running.size > 0 && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** Runs a short command outside the session queue (which may be full of what it stops). */
+  private execAside(command: string): Promise<void> {
+    const exec = becomeRoot(this.target.user, command);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      this.client.exec(exec, (err, channel) => {
+        if (err) return void resolve();
+        channel.on("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        channel.resume();
+        channel.stderr.resume();
+        channel.end();
+      });
+    });
   }
 
   async close(): Promise<void> {

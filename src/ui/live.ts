@@ -65,6 +65,9 @@ export class LiveReporter implements Reporter {
       {
         concurrent: true,
         exitOnError: false,
+        // ksorch handles SIGINT itself (src/cli/signals.ts): it stops the servers' commands and
+        // prints the recap; listr2's own handler would exit at once.
+        registerSignalListeners: false,
         rendererOptions: { collapseErrors: false, formatOutput: "truncate" },
         // The view goes to stderr like all progress, so stdout stays clean.
         processOutput: new ProcessOutput(this.out, this.out),

@@ -17,6 +17,13 @@ export function recapText(p: Palette, report: ApplyReport): string {
     p.bold(`RECAP${report.check ? " (check mode: nothing was changed)" : ""}`),
     ...report.recap.map((r) => recapLine(p, r)),
     p.dim(`${report.pairs} task-host pairs, ${changed} changed, in ${formatMs(report.durationMs)}`),
+    ...(report.interrupted
+      ? [
+          p.bold(
+            `INTERRUPTED by ${report.interrupted}: no task started after it; the commands that were running were stopped`,
+          ),
+        ]
+      : []),
   ].join("\n");
 }
 

@@ -80,6 +80,7 @@ async function run(
     diff: false,
     forks: 5,
     localRoot: "/",
+    timeoutMs: 60_000,
     reporter: opts.reporter ?? silentReporter,
     ...(opts.tags ? { tags: opts.tags } : {}),
   });
@@ -294,7 +295,14 @@ describe("shared work", () => {
         files: () => [],
       })),
       modules,
-      { check: false, diff: false, forks: 5, localRoot: "/", reporter: silentReporter },
+      {
+        check: false,
+        diff: false,
+        forks: 5,
+        localRoot: "/",
+        timeoutMs: 60_000,
+        reporter: silentReporter,
+      },
     );
     expect(reads).toBe(1);
     expect(r.results.map((x) => x.reason)).toEqual(Array(4).fill("read 1 time(s)"));

@@ -3,6 +3,7 @@ import {
   chmod,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   rm,
   stat,
@@ -10,7 +11,9 @@ import {
   utimes,
   writeFile,
 } from "node:fs/promises";
+import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -99,6 +102,62 @@ describe("sync", () => {
     ]);
     await applyPlan(t, p);
     expect((await plan()).kind).toBe("noop");
+  });
+});
+
+/** The tar stream a send step would carry, whole. */
+async function streamOf(p: Plan): Promise<{ command: string; tar: Buffer }> {
+  const step =
+    p.kind === "change" ? p.steps.find((s) => s.kind === "command" && s.stdin) : undefined;
+  if (step?.kind !== "command" || !step.stdin) throw new Error("no send step");
+  const chunks: Buffer[] = [];
+  for await (const c of step.stdin() as Readable) chunks.push(c as Buffer);
+  return { command: step.command, tar: Buffer.concat(chunks) };
+}
+
+const staging = async (): Promise<string[]> =>
+  (await readdir(dest)).filter((n) => n.startsWith(".ksorch-sync."));
+
+describe("sync, interrupted", () => {
+  beforeEach(async () => {
+    await applyPlan(t, await plan());
+    await writeFile(join(src, "Packages", "two.rpm"), "new ".repeat(100_000));
+  });
+
+  it("leaves the previous tree whole when the stream breaks off (a lost link, a full disk)", async () => {
+    const { command, tar } = await streamOf(await plan());
+    const r = await t.run(command, { stdin: tar.subarray(0, tar.length / 2) });
+    expect(r.exitCode).not.toBe(0);
+    expect(await readFile(join(dest, "Packages", "two.rpm"), "utf8")).toBe("22");
+    expect(await staging()).toEqual([]);
+  });
+
+  it("leaves the previous tree whole on SIGTERM: its trap removes the staging directory", async () => {
+    const { command, tar } = await streamOf(await plan());
+    const p = spawn("/bin/sh", ["-c", command], {
+      detached: true,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    p.stdin.write(tar.subarray(0, tar.length / 2));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await staging()).toHaveLength(1);
+    process.kill(-(p.pid as number), "SIGTERM");
+    await new Promise((r) => p.once("close", r));
+    expect(await readFile(join(dest, "Packages", "two.rpm"), "utf8")).toBe("22");
+    expect(await staging()).toEqual([]);
+  });
+
+  it("ignores what a SIGKILLed copy left, removes it, and converges", async () => {
+    await mkdir(join(dest, ".ksorch-sync.dead", "Packages"), { recursive: true });
+    await writeFile(join(dest, ".ksorch-sync.dead", "Packages", "two.rpm"), "new");
+    const p = await plan();
+    expect(titles(p)).toEqual([expect.stringMatching(/^send 1 entries/)]);
+    await applyPlan(t, p);
+    expect(await readFile(join(dest, "Packages", "two.rpm"), "utf8")).toHaveLength(400_000);
+    expect(await staging()).toEqual([]);
+    expect((await plan()).kind).toBe("noop");
+    await mkdir(join(dest, ".ksorch-sync.dead2"));
+    expect(titles(await plan())).toEqual([`remove what an interrupted copy left in ${dest}`]);
   });
 });
 

@@ -52,23 +52,26 @@ describe("BatchTransport", () => {
     expect(inner.sessions.length).toBeGreaterThan(0);
   });
 
-  it("runs a lone command as it is, and one with input or a timeout on its own", async () => {
+  it("runs a lone command as it is, and one with input on its own", async () => {
     const inner = counting();
     const batched = new BatchTransport(inner);
     expect((await batched.run("echo solo")).stdout).toBe("solo\n");
-    const [piped, timed] = await Promise.all([
-      batched.run("cat", { stdin: "fed" }),
-      batched.run("echo timed", { timeoutMs: 5000 }),
-      batched.run("true"),
-    ]);
+    const [piped] = await Promise.all([batched.run("cat", { stdin: "fed" }), batched.run("true")]);
     expect(piped.stdout).toBe("fed");
-    expect(timed.stdout).toBe("timed\n");
-    expect(inner.sessions.map((s) => s.command)).toEqual([
-      "echo solo",
-      "cat",
-      "echo timed",
-      "true",
+    expect(inner.sessions.map((s) => s.command)).toEqual(["echo solo", "cat", "true"]);
+  });
+
+  it("batches commands with the same timeout together and passes the timeout on", async () => {
+    const inner = counting();
+    const batched = new BatchTransport(inner);
+    await Promise.all([
+      batched.run("echo a", { timeoutMs: 5000 }),
+      batched.run("echo b", { timeoutMs: 5000 }),
+      batched.run("echo c", { timeoutMs: 9000 }),
     ]);
+    const bySession = inner.sessions.map((s) => [s.opts.timeoutMs, s.command.includes("echo c")]);
+    expect(bySession.filter(([ms]) => ms === 9000)).toEqual([[9000, true]]);
+    expect(bySession.filter(([ms]) => ms === 5000).every(([, c]) => c === false)).toBe(true);
   });
 
   it("keeps commands that run as root apart from those that do not", async () => {
@@ -138,7 +141,7 @@ describe("splitBatch", () => {
       exitCode: 137,
       durationMs: 1,
     };
-    expect(splitBatch(cutShort, marker, 3)).toEqual([
+    expect(splitBatch(cutShort, marker, ["echo a", "sleep 9", "echo c"])).toEqual([
       { stdout: "a\n", stderr: "", exitCode: 0 },
       {
         stdout: "half",
@@ -150,6 +153,23 @@ describe("splitBatch", () => {
         stderr: "ksorch: the command did not finish (its batch ended early)\n",
         exitCode: 137,
       },
+    ]);
+  });
+
+  it("names the command a timed-out script stopped in, and the later ones as not run", () => {
+    const script: RunResult = {
+      command: "",
+      stdout: "@@m:0:0;",
+      stderr: "@@m:0;",
+      exitCode: 124,
+      durationMs: 1,
+      timedOut: "timed out after 5 s (killed on the host)",
+    };
+    const parts = splitBatch(script, "@@m", ["true", "cat /etc/os-release", "id -u"]);
+    expect(parts.map((p) => p.timedOut)).toEqual([
+      undefined,
+      "timed out after 5 s (killed on the host)",
+      "not run: cat /etc/os-release of the same batch timed out",
     ]);
   });
 });

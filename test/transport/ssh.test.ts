@@ -2,6 +2,7 @@
 // key checking (known, unknown, accepted on request, changed), commands, stdin, exit codes,
 // timeouts, one connection for many commands.
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,19 @@ let connections = 0;
 let server: InstanceType<typeof Server>;
 let hostLine: string;
 const MAX_SESSIONS = 10;
+
+/** Whether `pid` still runs (a zombie waiting for its reaper does not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function waitForFile(file: string): Promise<void> {
+  for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+}
 
 function keygen(file: string): void {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
@@ -49,7 +63,7 @@ beforeAll(async () => {
           const stream = acc();
           // Answer at once: output, exit status and close leave in the same write as the exec
           // reply, as a fast command's do from a real sshd.
-          if (info.command === "instant") {
+          if (info.command.endsWith("sh -c instant")) {
             stream.write("now\n");
             stream.exit(0);
             stream.end();
@@ -130,6 +144,38 @@ describe("SshTransport", () => {
     await t.close();
   });
 
+  it("kills a timed-out command's whole process group on the host, grandchildren included", async () => {
+    const t = await SshTransport.connect(await target(hostLine));
+    const pidFile = join(dir, "grandchild.pid");
+    const r = await t.run(`sh -c 'sleep 30 & echo $! > ${pidFile}; wait'`, { timeoutMs: 500 });
+    expect(r.exitCode).toBe(124);
+    expect(r.timedOut).toMatch(/timed out after 0.5 s/);
+    expect(r.stderr).not.toMatch(/ksorch-pgid/);
+    expect(alive(Number(await readFile(pidFile, "utf8")))).toBe(false);
+    await t.close();
+  });
+
+  it("interrupt() stops the commands in flight (their TERM trap runs) and refuses new ones", async () => {
+    const t = await SshTransport.connect(await target(hostLine));
+    const tmp = join(dir, "tmpfile");
+    const pidFile = join(dir, "sleeper.pid");
+    const running = t.run(
+      `touch ${tmp}; trap 'rm -f ${tmp}; exit 143' TERM; sleep 30 & echo $! > ${pidFile}; wait`,
+    );
+    await waitForFile(pidFile);
+    const t0 = performance.now();
+    await t.interrupt();
+    const r = await running;
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(r.interrupted).toBe(true);
+    expect(existsSync(tmp)).toBe(false);
+    expect(alive(Number(await readFile(pidFile, "utf8")))).toBe(false);
+    const after = await t.run(`touch ${join(dir, "never")}`);
+    expect(after).toMatchObject({ interrupted: true, exitCode: 130 });
+    expect(existsSync(join(dir, "never"))).toBe(false);
+    await t.close();
+  });
+
   it("refuses an unknown host key and says how to accept it", async () => {
     const err = await SshTransport.connect(await target("")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
@@ -163,6 +209,8 @@ describe("SshTransport", () => {
     const closed = await SshTransport.connect(await target(hostLine, { port: 1 })).catch(
       (e: unknown) => e,
     );
-    expect((closed as Error).message).toMatch(/cannot connect to .*ECONNREFUSED/);
+    expect((closed as Error).message).toMatch(
+      /\[127\.0\.0\.1\]:1 refused the connection: nothing listens on that port/,
+    );
   });
 });

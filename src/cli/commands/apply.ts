@@ -1,7 +1,9 @@
 // `ksorch apply [INVENTORY] [--check] [--diff] [--limit H1,H2] [--tags T] [--forks N] [--json]`
 import { InvalidArgumentError, type Command } from "commander";
+import { durationMs } from "../../inventory/duration.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
 import { MODULES } from "../../modules/index.js";
+import { onInterrupt } from "../signals.js";
 import type { SetExit } from "./index.js";
 
 const list = (v: string): string[] =>
@@ -14,6 +16,13 @@ function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
   return n;
+}
+
+function duration(v: string): number {
+  const ms = /^\d+(\.\d+)?(ms|s)?$/.test(v) ? durationMs(v) : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1000)
+    throw new InvalidArgumentError("expected a duration of 1 s or more, e.g. 30s or 600");
+  return ms;
 }
 
 function modulesHelp(): string {
@@ -30,6 +39,7 @@ interface Flags {
   json?: boolean;
   acceptNewHostKeys?: boolean;
   playbooks?: string;
+  timeout?: number;
 }
 
 export function register(program: Command, setExit: SetExit): void {
@@ -48,6 +58,11 @@ export function register(program: Command, setExit: SetExit): void {
       "trust and record the host key of a server not in known_hosts yet (never a changed one)",
     )
     .option("--playbooks <dir>", "playbook directory (default: the project's playbooks/)")
+    .option(
+      "--timeout <duration>",
+      "bound of each remote command of a task without its own timeout: (default 600s)",
+      duration,
+    )
     .addHelpText("after", modulesHelp())
     .action(async (inventory: string, f: Flags) => {
       // Loaded on use: SSH, listr2 and the renderers are not needed by the other commands.
@@ -55,6 +70,7 @@ export function register(program: Command, setExit: SetExit): void {
         import("../../engine/apply.js"),
         import("../../ui/select.js"),
       ]);
+      const stop = onInterrupt("the apply", (line) => console.error(`ksorch: ${line}`));
       const report = await applyInventory({
         inventory,
         check: f.check === true,
@@ -65,7 +81,9 @@ export function register(program: Command, setExit: SetExit): void {
         acceptNewHostKeys: f.acceptNewHostKeys === true,
         ...(f.playbooks ? { playbooksDir: f.playbooks } : {}),
         reporter: await chooseReporter({ json: f.json === true }),
-      });
-      setExit(report.exitCode);
+        ...(f.timeout !== undefined ? { timeoutMs: f.timeout } : {}),
+        signal: stop.signal,
+      }).finally(() => stop.dispose());
+      setExit(stop.exitCode() ?? report.exitCode);
     });
 }

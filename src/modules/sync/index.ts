@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import { sh } from "../../transport/quote.js";
+import { raw, sh } from "../../transport/quote.js";
 import { absolutePath } from "../files/args.js";
 import { change, command, defineModule, noop, type Step } from "../types.js";
 import {
@@ -17,7 +17,10 @@ import {
   parseRemoteManifest,
   remoteChecksumCommand,
   remoteManifestCommand,
+  STAGING_PREFIX,
+  takeStaging,
   tarSize,
+  withParents,
   type Entry,
   type Manifest,
 } from "./manifest.js";
@@ -50,6 +53,26 @@ export function tarStream(root: string, entries: readonly Entry[]): Readable {
 
 const MB = 1024 * 1024;
 
+/**
+ * Extracts a tar stream into `dest` so that no file is ever seen half written: into a staging
+ * directory below dest (the same file system), then each directory is made (with its mode) and
+ * every file and link renamed into place with one `mv` per directory; rename(2) replaces a file
+ * at once. An interrupted copy (SIGTERM, a full disk) leaves the tree as it was, and its trap
+ * removes the staging directory; one a SIGKILL left is removed by the next copy.
+ */
+export function stagedExtract(dest: string): string {
+  const dirs = sh`for d; do mkdir -p -- "$0/$d" && chmod --reference="$d" -- "$0/$d" || exit 1; done`;
+  const files = sh`for d; do find "$d" -mindepth 1 -maxdepth 1 ! -type d -exec mv -f -t "$0/$d" -- {} + || exit 1; done`;
+  return [
+    sh`mkdir -p -- ${dest} && cd ${dest} && rm -rf ./${raw(STAGING_PREFIX)}*`,
+    sh`stage=$(mktemp -d ${`${dest}/${STAGING_PREFIX}XXXXXX`})`,
+    `trap 'rm -rf "$stage"' EXIT && trap 'exit 143' TERM INT HUP`,
+    sh`tar -C "$stage" -xpf - --no-same-owner && cd "$stage"`,
+    sh`find . -mindepth 1 -type d -printf '%P\\0' | xargs -0 -r sh -c ${dirs} ${dest}`,
+    sh`find . -type d -print0 | xargs -0 -r sh -c ${files} ${dest}`,
+  ].join(" && ");
+}
+
 export const syncModule = defineModule({
   name: "sync",
   description:
@@ -72,6 +95,7 @@ export const syncModule = defineModule({
     if (remoteOut.exitCode !== 0)
       throw new Error(`reading ${a.dest} failed: ${remoteOut.stderr.trim()}`);
     const remote = parseRemoteManifest(remoteOut.stdout);
+    const stale = takeStaging(remote);
     if (a.checksum && remote.size > 0)
       applyRemoteChecksums(
         remote,
@@ -79,10 +103,16 @@ export const syncModule = defineModule({
       );
     const diff = diffTrees(local, remote, { delete: a.delete, checksum: a.checksum, exclude });
     const files = local.size;
-    if (diff.send.length === 0 && diff.remove.length === 0)
+    if (diff.send.length === 0 && diff.remove.length === 0 && stale.length === 0)
       return noop(`${a.dest} matches ${root} (${files} entries)`);
 
     const steps: Step[] = [];
+    if (stale.length > 0 && diff.send.length === 0) {
+      const paths = stale.map((p) => `${a.dest}/${p}`);
+      steps.push(
+        command(`remove what an interrupted copy left in ${a.dest}`, sh`rm -rf -- ${paths}`),
+      );
+    }
     if (diff.remove.length > 0) {
       const list = diff.remove.map((p) => `${p}\0`).join("");
       steps.push(
@@ -94,12 +124,13 @@ export const syncModule = defineModule({
       );
     }
     if (diff.send.length > 0) {
-      const bytes = tarSize(diff.send);
+      const sent = withParents(diff.send, local);
+      const bytes = tarSize(sent);
       steps.push(
         command(
           `send ${diff.send.length} entries (${(bytes / MB).toFixed(1)} MB) to ${a.dest}`,
-          sh`mkdir -p ${a.dest} && tar -C ${a.dest} -xpf - --no-same-owner`,
-          { stdin: () => tarStream(root, diff.send), bytes },
+          stagedExtract(a.dest),
+          { stdin: () => tarStream(root, sent), bytes },
         ),
       );
     }

@@ -78,6 +78,43 @@ export function remoteManifestCommand(dest: string): string {
   return sh`test -d ${dest} || exit 0; find ${dest} -mindepth 1 -printf ${"%y\t%s\t%T@\t%m\t%l\t%P\\0"}`;
 }
 
+/**
+ * A copy is extracted below dest in a staging directory of this name, then renamed into place:
+ * one that a killed run left behind is no part of the tree (and is removed by the next copy).
+ */
+export const STAGING_PREFIX = ".ksorch-sync.";
+
+/** Top-level staging directories in a remote manifest; they and their content are taken out. */
+export function takeStaging(m: Manifest): string[] {
+  const stale = [...m.keys()].filter((p) => !p.includes("/") && p.startsWith(STAGING_PREFIX));
+  for (const p of [...m.keys()])
+    if (stale.some((st) => p === st || p.startsWith(`${st}/`))) m.delete(p);
+  return stale;
+}
+
+/** The entries with every directory above them that the list lacks, parents first: a staged
+ *  copy then carries the mode of each directory it creates (the local tree's, the desired one). */
+export function withParents(entries: readonly Entry[], local: Manifest): Entry[] {
+  const out: Entry[] = [];
+  const have = new Set<string>();
+  for (const e of entries) {
+    const parts = e.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      const d = local.get(dir);
+      if (!have.has(dir) && d) {
+        have.add(dir);
+        out.push(d);
+      }
+    }
+    if (!have.has(e.path)) {
+      have.add(e.path);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
 export function parseRemoteManifest(stdout: string): Manifest {
   const out: Manifest = new Map();
   for (const rec of stdout.split("\0")) {
