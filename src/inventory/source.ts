@@ -4,9 +4,10 @@ import { statSync } from "node:fs";
 import type { Diagnostic } from "../errors.js";
 import { locateField } from "./load.js";
 import type { Inventory } from "./types.js";
+import { TREE_DIR } from "../lab/paths.js";
 
 /** Where `ksorch lab up` puts the install tree it builds. */
-export const LAB_TREE = "/var/cache/ksorch/tree";
+export const LAB_TREE = TREE_DIR;
 
 /** Problems with `install.source`, empty when the tree is a readable directory. */
 export function checkInstallSource(inv: Inventory): Diagnostic[] {

@@ -11,7 +11,10 @@ export const CACHE_DIR = process.env.KSORCH_CACHE ?? "/var/cache/ksorch";
  *  (changing a mounted lower layer in place is undefined behaviour). */
 export const IMAGE_VERSION = 2;
 export const IMAGE_DIR = join(CACHE_DIR, `image-v${IMAGE_VERSION}`);
-export const TREE_DIR = join(CACHE_DIR, "tree");
+/** Bump when the install tree's format changes (src/lab/tree/build.ts); like the image, each
+ *  version has a directory of its own, so labs and inventories on the old one keep working. */
+export const TREE_VERSION = 2;
+export const TREE_DIR = join(CACHE_DIR, `tree-v${TREE_VERSION}`);
 export const LABS_DIR = "/var/lib/ksorch/labs";
 export const DEFAULT_LAB = "lab";
 

@@ -96,7 +96,7 @@ describe("ksorch validate", () => {
   it("says ok with counts when the inventory and its tree are fine", () => {
     const file = writeInventory(
       "ok.yaml",
-      labWith(["source: /var/cache/ksorch/tree", `source: ${work}`]),
+      labWith(["source: /var/cache/ksorch/tree-v2", `source: ${work}`]),
     );
     const r = ksorch("validate", file);
     expect(r).toMatchObject({ code: 0, stdout: "ok: 2 servers, 8 clients\n" });
@@ -119,7 +119,7 @@ describe("ksorch validate", () => {
   it("exits 2 when the install tree is missing, saying what it expects", () => {
     const file = writeInventory(
       "notree.yaml",
-      labWith(["source: /var/cache/ksorch/tree", "source: ./no-tree"]),
+      labWith(["source: /var/cache/ksorch/tree-v2", "source: ./no-tree"]),
     );
     const r = ksorch("validate", file);
     expect(r.code).toBe(2);

@@ -1,25 +1,28 @@
 // The lab's install tree, shaped like a RHEL one: images/pxeboot/{vmlinuz,initrd.img} (a real
-// Debian kernel and a busybox initramfs, so real PXE firmware could boot them), Packages/
-// with many files of realistic sizes, .treeinfo, and SHA256SUMS that install clients verify.
+// Debian kernel and a busybox initramfs, so real PXE firmware could boot them),
+// images/install.img standing in for stage2, a real RPM repository (Packages/ and repodata/,
+// ./rpm.ts) that dnf installs from, .treeinfo, and SHA256SUMS of every file.
 // Built once into a temporary directory and renamed; rebuilt only when its size changes.
 // Needs the lab image (ensureImage) for its apt lists.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
 import { InputError, TaskError } from "../../errors.js";
-import { CACHE_DIR, IMAGE_DIR, TREE_DIR } from "../paths.js";
+import { CACHE_DIR, IMAGE_DIR, TREE_DIR, TREE_VERSION } from "../paths.js";
 import { withFileLock } from "../lock.js";
 import { runOk } from "../run.js";
 import { cpioNewc, dir, file, symlink } from "./cpio.js";
 import { packageContent, planPackages } from "./packages.js";
+import { buildRepository } from "./rpm.js";
 
 /** Manifest at the top of the tree: `<sha256>  <relative path>` per line. */
 export const TREE_MANIFEST = "SHA256SUMS";
 export const KERNEL_PATH = "images/pxeboot/vmlinuz";
 export const INITRD_PATH = "images/pxeboot/initrd.img";
+/** Stands in for Anaconda's stage2 (a squashfs the installer's dracut downloads). */
+export const STAGE2_PATH = "images/install.img";
 export const DEFAULT_TREE_SIZE = "32M";
-const TREE_VERSION = 1;
 const SEED = 20090401;
 const DEBS_DIR = join(CACHE_DIR, "debs");
 
@@ -99,22 +102,28 @@ async function buildTree(
   const tmp = `${treeDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, dirname(KERNEL_PATH)), { recursive: true });
-  await mkdir(join(tmp, "Packages"), { recursive: true });
-  const sums: string[] = [];
-  let bytes = 0;
-  const put = async (rel: string, data: Buffer): Promise<void> => {
-    await writeFile(join(tmp, rel), data);
-    sums.push(`${createHash("sha256").update(data).digest("hex")}  ${rel}`);
-    bytes += data.length;
-  };
   const boot = await bootFiles(log);
-  await put(KERNEL_PATH, boot.kernel);
-  await put(INITRD_PATH, boot.initrd);
-  const rest = Math.max(1024 ** 2, sizeBytes - bytes);
-  for (const p of planPackages(rest, SEED))
-    await put(`Packages/${p.name}`, packageContent(p, SEED));
-  await writeFile(join(tmp, ".treeinfo"), treeinfo(boot.kernelVersion));
-  await writeFile(join(tmp, TREE_MANIFEST), sums.join("\n") + "\n");
+  await writeFile(join(tmp, KERNEL_PATH), boot.kernel);
+  await writeFile(join(tmp, INITRD_PATH), boot.initrd);
+  // A real tree's stage2 is about a third of what a minimal install downloads.
+  const rest = Math.max(2 * 1024 ** 2, sizeBytes - boot.kernel.length - boot.initrd.length);
+  const stage2 = Math.max(1024 ** 2, Math.round(rest / 4));
+  await writeFile(
+    join(tmp, STAGE2_PATH),
+    packageContent({ name: "install.img", version: "9", size: stage2 }, SEED),
+  );
+  const pkgs = planPackages(rest - stage2, SEED);
+  log(`tree: ${pkgs.length} RPMs (rpmbuild), repodata (createrepo_c)`);
+  await buildRepository(tmp, pkgs, SEED);
+  const sums = await checksums(tmp);
+  await writeFile(join(tmp, ".treeinfo"), treeinfo(boot.kernelVersion, sums));
+  await writeFile(
+    join(tmp, TREE_MANIFEST),
+    [...sums].map(([rel, sum]) => `${sum}  ${rel}`).join("\n") + "\n",
+  );
+  const files = await filesBelow(tmp);
+  let bytes = 0;
+  for (const rel of files) bytes += (await stat(join(tmp, rel))).size;
   // The marker goes first and comes back last: a tree without one is never trusted.
   await rm(markerFile(treeDir), { force: true });
   await rm(treeDir, { recursive: true, force: true });
@@ -123,22 +132,58 @@ async function buildTree(
     version: TREE_VERSION,
     seed: SEED,
     sizeBytes,
-    files: sums.length,
+    files: files.length,
     bytes,
   };
   await writeFile(markerFile(treeDir), JSON.stringify(marker) + "\n");
-  log(`tree: ${sums.length} files, ${bytes} bytes`);
+  log(`tree: ${files.length} files, ${bytes} bytes`);
   return {
     dir: treeDir,
     built: true,
-    files: sums.length,
+    files: files.length,
     bytes,
     durationMs: Math.round(performance.now() - started),
   };
 }
 
-function treeinfo(kernelVersion: string): string {
+/** Every file below `root` (relative paths, sorted). */
+async function filesBelow(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function checksums(root: string): Promise<Map<string, string>> {
+  const sums = new Map<string, string>();
+  for (const rel of await filesBelow(root))
+    sums.set(
+      rel,
+      createHash("sha256")
+        .update(await readFile(join(root, rel)))
+        .digest("hex"),
+    );
+  return sums;
+}
+
+/** .treeinfo in productmd's format: Anaconda's dracut reads `[stage2] mainimage` to find the
+ *  stage2 image of a `url` tree; `[checksums]` are the images' digests. */
+function treeinfo(kernelVersion: string, sums: ReadonlyMap<string, string>): string {
   return [
+    "[header]",
+    "type = productmd.treeinfo",
+    "version = 1.2",
+    "",
+    "[release]",
+    "name = ksorch lab tree",
+    "short = ksorch",
+    "version = 9",
+    "",
+    "[tree]",
+    "arch = x86_64",
+    "platforms = x86_64",
+    "",
     "[general]",
     "family = ksorch lab tree",
     "version = 9",
@@ -148,6 +193,12 @@ function treeinfo(kernelVersion: string): string {
     "[images-x86_64]",
     `kernel = ${KERNEL_PATH}`,
     `initrd = ${INITRD_PATH}`,
+    "",
+    "[stage2]",
+    `mainimage = ${STAGE2_PATH}`,
+    "",
+    "[checksums]",
+    ...[KERNEL_PATH, INITRD_PATH, STAGE2_PATH].map((i) => `${i} = sha256:${sums.get(i) ?? ""}`),
     "",
   ].join("\n");
 }

@@ -1,9 +1,13 @@
-// The Packages/ directory of the lab's install tree: many files with the sizes of a real
-// distribution's RPMs (log-normal, median ~150 KB) and random but reproducible content.
+// What goes into the Packages/ directory of the lab's install tree: a few noarch RPMs named
+// after real ones, each carrying one file of random but reproducible content (./rpm.ts builds
+// them).
 import { createCipheriv, createHash } from "node:crypto";
 
 export interface PackageFile {
+  /** The RPM's name (a real package's, for realistic transaction output). */
   name: string;
+  version: string;
+  /** Bytes of its one payload file. */
   size: number;
 }
 
@@ -72,27 +76,29 @@ function prng(seed: number): () => number {
   };
 }
 
-/** File names and sizes adding up to about `totalBytes`. */
-export function planPackages(totalBytes: number, seed: number): PackageFile[] {
-  const rnd = prng(seed);
-  const files: PackageFile[] = [];
-  let left = totalBytes;
-  for (let i = 0; left > 0; i++) {
-    // Box-Muller normal -> log-normal; clamp to 4 KB .. 16 MB like real packages.
-    const z = Math.sqrt(-2 * Math.log(rnd() || 1e-9)) * Math.cos(2 * Math.PI * rnd());
-    const size = Math.min(
-      left,
-      Math.round(Math.min(16 << 20, Math.max(4096, 150e3 * Math.exp(1.4 * z)))),
-    );
-    const stem = STEMS[i % STEMS.length] ?? "pkg";
-    const ver = `${1 + Math.floor(rnd() * 9)}.${Math.floor(rnd() * 30)}.${Math.floor(rnd() * 10)}`;
-    files.push({ name: `${stem}-${ver}-${1 + Math.floor(i / STEMS.length)}.el9.x86_64.rpm`, size });
-    left -= size;
-  }
-  return files;
+/** How many RPMs a tree of `totalBytes` gets: a few big ones rather than a distribution's
+ *  thousands, so building the tree (one rpmbuild run) and installing it with dnf stay quick. */
+export function packageCount(totalBytes: number): number {
+  return Math.min(STEMS.length, Math.max(4, Math.round(totalBytes / (2 << 20))));
 }
 
-/** Content of one package file: an AES-CTR keystream keyed by the seed and the file name. */
+/** RPM names, versions and payload sizes adding up to `totalBytes`: sizes vary from a half to
+ *  one and a half of the mean, reproducibly from the seed. */
+export function planPackages(totalBytes: number, seed: number): PackageFile[] {
+  const rnd = prng(seed);
+  const count = packageCount(totalBytes);
+  const weights = Array.from({ length: count }, () => 0.5 + rnd());
+  const sum = weights.reduce((a, b) => a + b, 0);
+  let left = totalBytes;
+  return weights.map((w, i) => {
+    const size = i === count - 1 ? left : Math.floor((totalBytes * w) / sum);
+    left -= size;
+    const version = `${1 + Math.floor(rnd() * 9)}.${Math.floor(rnd() * 30)}.${Math.floor(rnd() * 10)}`;
+    return { name: STEMS[i] ?? `pkg${i}`, version, size };
+  });
+}
+
+/** Payload of one package: an AES-CTR keystream keyed by the seed and the package name. */
 export function packageContent(file: PackageFile, seed: number): Buffer {
   const key = createHash("sha256").update(`${seed}:${file.name}`).digest();
   const cipher = createCipheriv("aes-128-ctr", key.subarray(0, 16), key.subarray(16, 32));

@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { cpioNewc, dir, file, symlink } from "../../../src/lab/tree/cpio.js";
-import { packageContent, planPackages } from "../../../src/lab/tree/packages.js";
+import { packageContent, packageCount, planPackages } from "../../../src/lab/tree/packages.js";
 import { parseSize } from "../../../src/lab/tree/build.js";
 
 /** Names and contents of a newc archive, read back field by field. */
@@ -39,10 +39,14 @@ describe("install tree", () => {
     ]);
   });
 
-  it("plans packages that add up to the size, reproducibly", () => {
+  it("plans a few big packages that add up to the size, reproducibly", () => {
     const a = planPackages(32 << 20, 7);
     expect(a.reduce((n, p) => n + p.size, 0)).toBe(32 << 20);
-    expect(a.length).toBeGreaterThan(40);
+    expect(a).toHaveLength(packageCount(32 << 20));
+    expect(a).toHaveLength(16);
+    expect(planPackages(1 << 20, 7)).toHaveLength(4);
+    expect(packageCount(1 << 30)).toBe(50);
+    for (const p of a) expect(p.size).toBeGreaterThan((32 << 20) / 16 / 3);
     expect(new Set(a.map((p) => p.name)).size).toBe(a.length);
     expect(planPackages(32 << 20, 7)).toEqual(a);
     const first = a[0]!;
