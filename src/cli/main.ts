@@ -15,11 +15,17 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
+/** Problems shown of one bad input: a spreadsheet of wrong rows must not flood the terminal. */
+const MAX_DIAGNOSTICS = 20;
+
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
   if (err instanceof InputError) {
     console.error(`error: ${err.message}`);
-    for (const d of err.diagnostics) console.error(`  ${formatDiagnostic(d)}`);
+    for (const d of err.diagnostics.slice(0, MAX_DIAGNOSTICS))
+      console.error(`  ${formatDiagnostic(d)}`);
+    const more = err.diagnostics.length - MAX_DIAGNOSTICS;
+    if (more > 0) console.error(`  ... and ${more} more (fix these first)`);
     console.error("nothing was changed on any server");
     return EXIT_BAD_INPUT;
   }

@@ -1,4 +1,7 @@
-// Shared console output of commands: aligned tables for people, one JSON document for tools.
+// Shared console output of commands: aligned tables for people, one JSON document for tools,
+// and files written whole (a temporary name, then a rename: never a half-written file).
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function formatTable(
@@ -14,7 +17,17 @@ export function formatTable(
   return [line(headers), ...rows.map(line)].join("\n");
 }
 
+/** "1 client", "2 clients". */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 /** `--json`: exactly one document on stdout. */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
+}
+
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
 }

@@ -175,6 +175,16 @@ function names(inv: Inventory): Problem[] {
       });
     }
   }
+  const serverNames = inv.servers.map((s) => s.name);
+  for (const c of inv.clients) {
+    if (c.server !== undefined && !serverNames.includes(c.server)) {
+      out.push({
+        path: ["clients", c.name, "server"],
+        message: `client ${c.name}'s server ${c.server} is not in servers`,
+        hint: `one of ${serverNames.join(", ")}, or nothing to let install.balance decide`,
+      });
+    }
+  }
   return out;
 }
 

@@ -7,7 +7,8 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { Diagnostic } from "../errors.js";
 import { InputError } from "../errors.js";
 import { checkInventory } from "./checks.js";
-import { positionOf, type FieldPath, type Position } from "./positions.js";
+import { expandClientsCsv, type Expanded } from "./clients-csv.js";
+import { positionOf, type Anchor, type FieldPath, type Position } from "./positions.js";
 import { problemsFromZod, type Problem } from "./problems.js";
 import { resolveInventory } from "./resolve.js";
 import { pruneInvalidEntries } from "./prune.js";
@@ -16,22 +17,45 @@ import type { Inventory } from "./types.js";
 
 export const DEFAULT_INVENTORY = "inventory/lab.yaml";
 
-function toDiagnostic(file: string, doc: Document, lines: LineCounter, p: Problem): Diagnostic {
-  const { line, column } = positionOf(doc, lines, p.path, p.anchor);
-  const first = p.firstAt ? ` (line ${positionOf(doc, lines, p.firstAt).line})` : "";
+/** Where a field is written: the inventory's line and column, or a CSV client's row. */
+type Locate = (
+  path: FieldPath,
+  anchor?: Anchor,
+) => { file: string; line?: number; column?: number };
+
+function locator(file: string, doc: Document, lines: LineCounter, csv: Expanded["csv"]): Locate {
+  return (path, anchor) => {
+    const csvLine = path[0] === "clients" ? csv?.lines.get(String(path[1])) : undefined;
+    if (csv && csvLine !== undefined) return { file: csv.file, line: csvLine };
+    return { file, ...positionOf(doc, lines, path, anchor) };
+  };
+}
+
+function toDiagnostic(locate: Locate, p: Problem): Diagnostic {
+  const at = locate(p.path, p.anchor);
+  const prior = p.firstAt ? locate(p.firstAt) : undefined;
+  const first = !prior
+    ? ""
+    : prior.file === at.file
+      ? ` (line ${prior.line})`
+      : ` (${prior.file}:${prior.line})`;
   return {
-    file,
-    line,
-    column,
+    ...at,
     ...(p.path.length > 0 ? { field: p.path.join(".") } : {}),
     message: p.message + first,
     ...(p.hint ? { hint: p.hint } : {}),
   };
 }
 
+/** Every problem, the inventory's first, then each other file's (a CSV), by line. */
 function fail(file: string, unsorted: Diagnostic[]): never {
+  const rank = (d: Diagnostic): number => (d.file === file ? 0 : 1);
   const diagnostics = [...unsorted].sort(
-    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    (a, b) =>
+      rank(a) - rank(b) ||
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
   );
   const n = diagnostics.length;
   throw new InputError(`${file}: ${n} problem${n === 1 ? "" : "s"} in the inventory`, diagnostics);
@@ -46,8 +70,13 @@ function parseSubnet(cidr: string): { network: string; prefixLength: number; net
   return { network, prefixLength, netmask };
 }
 
-/** Parses and validates inventory text; `file` is used for messages and relative paths. */
-export function parseInventory(text: string, file: string): Inventory {
+const readText = (file: string): string => readFileSync(file, "utf8");
+
+/**
+ * Parses and validates inventory text; `file` is used for messages and relative paths, and
+ * `read` reads the CSV file `clients.from` names.
+ */
+export function parseInventory(text: string, file: string, read = readText): Inventory {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -63,15 +92,26 @@ export function parseInventory(text: string, file: string): Inventory {
       })),
     );
   }
-  const input: unknown = doc.toJS();
-  const diag = (p: Problem) => toDiagnostic(file, doc, lines, p);
+  const expanded = expandClientsCsv(
+    doc.toJS(),
+    file,
+    read,
+    () => positionOf(doc, lines, ["clients", "from"]),
+    (name) => positionOf(doc, lines, ["clients", name], "key"),
+  );
+  const { input } = expanded;
+  const diag = (p: Problem) => toDiagnostic(locator(file, doc, lines, expanded.csv), p);
+  // A CSV that could not be read leaves no clients: that is its problem, not a second one.
+  const csvBroken = expanded.problems.length > 0;
+  const relevant = (p: Problem) => !(csvBroken && p.path.join(".") === "clients");
   const parsed = inventorySchema.safeParse(input);
   if (parsed.success) {
     const checked = crossChecked(parsed.data, file);
-    if ("inventory" in checked) return checked.inventory;
-    fail(file, checked.problems.map(diag));
+    if ("inventory" in checked && !csvBroken) return checked.inventory;
+    const problems = "problems" in checked ? checked.problems : [];
+    fail(file, [...expanded.problems, ...problems.map(diag)]);
   }
-  const problems = problemsFromZod(inventorySchema, input, parsed.error);
+  const problems = problemsFromZod(inventorySchema, input, parsed.error).filter(relevant);
   const pruned = pruneInvalidEntries(input, parsed.error);
   const rest = pruned && inventorySchema.safeParse(pruned.input);
   if (pruned && rest?.success) {
@@ -81,7 +121,7 @@ export function parseInventory(text: string, file: string): Inventory {
       for (const p of checked.problems)
         if (!(pruned.serversRemoved && countRules.includes(p.path.join(".")))) problems.push(p);
   }
-  fail(file, problems.map(diag));
+  fail(file, [...expanded.problems, ...problems.map(diag)]);
 }
 
 /** The resolved inventory, or what the cross-field rules find wrong with it. */

@@ -80,6 +80,7 @@ export function resolveInventory(
     name,
     mac: c.mac.toLowerCase().replaceAll("-", ":"),
     ip: c.ip,
+    ...(c.server ? { server: c.server } : {}),
   }));
   return {
     file,

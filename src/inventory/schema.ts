@@ -79,8 +79,12 @@ const client = z
       .regex(/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i, { error: "not a MAC address" })
       .describe('six hex pairs separated by ":", e.g. "00:0c:29:20:50:90" (quoted)'),
     ip: ipv4,
+    server: z
+      .string({ error: "expected a server name" })
+      .describe("the name of the server that serves this client (default: install.balance)")
+      .optional(),
   })
-  .describe("mac, ip");
+  .describe("mac, ip, server");
 
 const names = (what: string) =>
   z
@@ -183,7 +187,9 @@ export const inventorySchema = z
     clients: z
       .record(names("client"), client, { error: "expected a map of client name to mac and ip" })
       .refine((m) => Object.keys(m).length > 0, { error: "no clients" })
-      .describe("a map of client name to { mac, ip }, at least one client"),
+      .describe(
+        "a map of client name to { mac, ip, server }, at least one client; or { from: clients.csv } with the columns name,mac,ip[,server]",
+      ),
   })
   .describe("name, network, ssh, servers, ha, install, clients");
 

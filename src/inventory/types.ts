@@ -37,6 +37,8 @@ export interface Client {
   /** Lower case, colon separated. */
   mac: string;
   ip: string;
+  /** The serving server the inventory names for this client; else `install.balance` decides. */
+  server?: string;
 }
 
 export interface HaSettings {

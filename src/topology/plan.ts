@@ -61,7 +61,13 @@ export function planTopology(inv: Inventory): Topology {
   // The backup of server i is the next one in ring order; with 2 servers, each other.
   const backupIndex = (i: number) => (i + 1) % n;
   const clients: ClientPlan[] = inv.clients.map((c) => {
-    const i = inv.install.balance === "parity" ? parityIndex(c.ip) : servingIndex(c.ip, n);
+    const named = c.server === undefined ? -1 : servers.findIndex((s) => s.name === c.server);
+    const i =
+      named >= 0
+        ? named
+        : inv.install.balance === "parity"
+          ? parityIndex(c.ip)
+          : servingIndex(c.ip, n);
     const owner = at(servers, i);
     return {
       client: c.name,

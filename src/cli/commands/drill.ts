@@ -4,8 +4,6 @@
 // the servers (ip monitor, a 100 ms ownership sampler, tcpdump, the HA log), undoes it, waits
 // for failback, and judges. On the lab's inventory a wave of install clients runs through the
 // fault. Exit 1 when the verdict fails.
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
@@ -22,7 +20,7 @@ import {
   type FaultMode,
   type LinkFault,
 } from "../../drill/types.js";
-import { printJson } from "../output.js";
+import { printJson, writeAtomically } from "../output.js";
 import type { SetExit } from "./index.js";
 
 /** The paper's 100 Mb/s NICs: a lab wave then lasts long enough to be interrupted. */
@@ -49,13 +47,6 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
 }
 
 export function register(program: Command, setExit: SetExit): void {

@@ -10,6 +10,7 @@ interface CommandModule {
 // In the order `ksorch --help` lists them. Loaded on demand: a run of one command does not pay
 // for loading the others (SSH, the lab, the drill), which is most of a no-op apply's start-up.
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  init: () => import("./init.js"),
   validate: () => import("./validate.js"),
   plan: () => import("./plan.js"),
   render: () => import("./render.js"),

@@ -3,8 +3,8 @@
 import type { Command } from "commander";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { planTopology } from "../../topology/plan.js";
-import type { ClientPlan } from "../../topology/types.js";
-import { formatTable, printJson } from "../output.js";
+import type { ClientPlan, Topology } from "../../topology/types.js";
+import { count, formatTable, printJson } from "../output.js";
 import type { SetExit } from "./index.js";
 
 const COLUMNS: readonly [string, keyof ClientPlan][] = [
@@ -25,6 +25,19 @@ export function planTable(clients: readonly ClientPlan[]): string {
   );
 }
 
+/** Per server: its VIP, how many clients it serves, and whose VIP it takes over. */
+export function routingSummary(topo: Topology): string {
+  const rows = topo.servers.map((s) => [
+    s.name,
+    s.vip,
+    String(s.clients.length),
+    s.kickstartFile,
+    s.backupFor.map((b) => `${b.server} (${b.vip})`).join(", ") || "-",
+  ]);
+  const table = formatTable(["SERVER", "VIP", "CLIENTS", "KICKSTART", "BACKUP FOR"], rows);
+  return `\n${count(topo.clients.length, "client")}, balance ${topo.balance}:\n${table}`;
+}
+
 export function register(program: Command, setExit: SetExit): void {
   program
     .command("plan")
@@ -34,7 +47,7 @@ export function register(program: Command, setExit: SetExit): void {
     .action((path: string, opts: { json?: boolean }) => {
       const topo = planTopology(loadInventory(path));
       if (opts.json) printJson(topo.clients);
-      else console.log(planTable(topo.clients));
+      else console.log(`${planTable(topo.clients)}\n${routingSummary(topo)}`);
       setExit(0);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { checkInstallSource } from "../../inventory/source.js";
+import { count } from "../output.js";
 import type { SetExit } from "./index.js";
 
 export function validate(path: string): string {
@@ -11,7 +12,7 @@ export function validate(path: string): string {
   const problems = checkInstallSource(inv);
   if (problems.length > 0)
     throw new InputError(`${inv.file}: the install tree is missing`, problems);
-  return `ok: ${inv.servers.length} servers, ${inv.clients.length} clients`;
+  return `ok: ${count(inv.servers.length, "server")}, ${count(inv.clients.length, "client")}`;
 }
 
 export function register(program: Command, setExit: SetExit): void {
