@@ -4,21 +4,18 @@
 // through each VIP, a stop-mode drill passes over HTTP, and real UEFI firmware (QEMU + OVMF)
 // boots through GRUB in the order the lab clients emulate. Needs root and a built CLI; the VM
 // test needs qemu-system-x86, ipxe-qemu and ovmf, and is reported as skipped without them.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillResult } from "../../src/drill/types.js";
 import { grubSearchOrder } from "../../src/lab/client/grub.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
-import { cutLink } from "../../src/lab/faults.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
-import { tftpRequests } from "./helpers/tftp.js";
+import { bootUefiVm } from "./helpers/vm.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
@@ -138,33 +135,24 @@ describe("HTTP install source and UEFI clients", () => {
         pxelinuxFile: string;
       }[];
       if (!p) throw new Error("no client in the plan");
-      // The serial console is the test's only window on the VM's kernel.
-      for (const server of ["server1", "server2"]) {
-        const cfg = `/srv/tftp/grub/grub.cfg-${p.pxelinuxFile}`;
-        await execInHost(LAB, server, ["sed", "-i", "s|^  linux .*|& console=ttyS0|", cfg]);
-      }
-      await cutLink(LAB, p.client, "eth0");
-      let stdout = "";
-      const asked = await tftpRequests(LAB, async () => {
-        const vm = await promisify(execFile)(
-          join(REPO, "scripts/lab-pxe-vm.sh"),
-          [LAB, p.mac, "ksorch lab installer", "300"],
-          { env: { ...process.env, FIRMWARE: "uefi" }, maxBuffer: 16 << 20 },
-        );
-        stdout = vm.stdout;
-      });
+      const { console: stdout, asked } = await bootUefiVm(
+        LAB,
+        p,
+        "uefi",
+        "ksorch lab installer",
+        300,
+      );
       expect(stdout).toMatch(
         new RegExp(
           `ksorch lab installer: kernel 6\\.\\S+-amd64, command line: \\S+ ` +
             `inst\\.ks=http://${p.vip.replaceAll(".", "\\.")}/pub/rh9/`,
         ),
       );
-      // GRUB asks with a leading slash; tftpd --secure reads both the same way.
-      const configs = asked.filter((f) => f.includes("grub.cfg")).map((f) => f.replace(/^\//, ""));
+      const configs = asked.filter((f) => f.includes("grub.cfg"));
       const order = grubSearchOrder("grub/ksorch-grubx64.efi", p.mac, p.ip);
       expect(asked[0]).toBe("grub/ksorch-grubx64.efi");
       expect(configs.slice(0, 2)).toEqual(order.slice(0, 2));
-      expect(asked.map((f) => f.replace(/^\//, ""))).toContain("images/pub/rh9/initrd.img");
+      expect(asked).toContain("images/pub/rh9/initrd.img");
     },
     400_000,
   );
