@@ -41,6 +41,11 @@ export const CACHED_PACKAGES = [
   // Since version 2: HTTP install source, and GRUB's EFI modules for UEFI clients.
   "lighttpd",
   "grub-efi-amd64-bin",
+  // Since version 3: Kea (dhcp.server: kea; kea-common holds the HA hook), and the signed shim
+  // and network GRUB for Secure Boot clients.
+  "kea-dhcp4-server",
+  "shim-signed",
+  "grub-efi-amd64-signed",
 ];
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C" };

@@ -26,6 +26,29 @@ export interface BootFiles {
   grubPrefix: string;
 }
 
+/** The boot file DHCP hands a PXE client whose firmware reports one of `arches` (option 93). */
+export interface ArchBootFile {
+  /** What the firmware is, for comments in the rendered configuration. */
+  what: string;
+  arches: readonly number[];
+  file: string;
+}
+
+/**
+ * The boot file by client architecture, as both DHCP servers render it (dhcpd.conf's `if
+ * option client-arch`, Kea's client classes): BIOS firmware, and any that sends no option 93,
+ * gets pxelinux; each rule of `byArch` overrides it for its architectures.
+ */
+export function dhcpBootFiles(install: InstallSettings): {
+  fallback: string;
+  byArch: ArchBootFile[];
+} {
+  return {
+    fallback: "pxelinux.0",
+    byArch: [{ what: "x64 UEFI", arches: UEFI_X64_ARCHES, file: bootFiles(install).efi }],
+  };
+}
+
 /**
  * Where apply puts that kernel and initrd, relative to the TFTP root (pxelinux resolves
  * KERNEL/initrd= paths against it): images/<install.path>/vmlinuz and .../initrd.img.

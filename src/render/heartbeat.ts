@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { osLayout } from "../inventory/layout.js";
+import { serverLayout } from "../inventory/layout.js";
 import { quote } from "../transport/quote.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
@@ -13,7 +13,8 @@ function haTime(ms: number): string {
 export const FENCE_RESOURCE = "ksorch-fence";
 
 /**
- * `server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. With
+ * `server1 IPaddr::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server (dhcpd only
+ * with dhcp.server: isc). With
  * `ha.fence`, each group starts with `ksorch-fence::<owner>`, so a node taking the group over
  * fences its owner before it adds the VIP.
  */
@@ -21,8 +22,9 @@ export function haresourcesLines({ inv }: Pick<RenderContext, "inv">): string[] 
   return inv.servers.map((s, i) => {
     const fence = inv.ha.fence ? [`${FENCE_RESOURCE}::${s.name}`] : [];
     const ip = `IPaddr::${s.vip}/${inv.network.prefixLength}/${s.interface}`;
-    // dhcpd must run exactly once on the LAN: it follows the first server's VIP.
-    const dhcp = i === 0 ? [osLayout(s.os).services.dhcp] : [];
+    // dhcpd must run exactly once on the LAN: it follows the first server's VIP. Kea runs on
+    // every server and its HA hook decides who answers: it is no resource.
+    const dhcp = i === 0 && inv.dhcp.server === "isc" ? [serverLayout(inv, s).services.dhcp] : [];
     return [s.name, ...fence, ip, ...dhcp].join(" ");
   });
 }

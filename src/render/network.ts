@@ -6,7 +6,7 @@ import type { RenderedFile } from "./types.js";
 export function networkFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
   const inventory = basename(inv.file);
   const hb = server.heartbeat;
-  const { dir, prefix } = layout.interfaceConfig;
+  const config = layout.interfaceConfig;
   return [
     rendered(
       "/etc/hosts",
@@ -14,15 +14,15 @@ export function networkFiles({ inv, server, layout }: RenderContext): RenderedFi
       "hosts",
     ),
     rendered(
-      `${dir}/${prefix}${hb.interface}`,
-      renderTemplate("interface", {
+      config.path(hb.interface),
+      renderTemplate(config.template, {
         inventory,
-        family: layout.family,
         iface: hb.interface,
         address: hb.address,
         prefix: hb.prefixLength,
       }),
       "network",
+      { mode: config.mode },
     ),
     rendered(layout.sysctlFile, renderTemplate("sysctl", {}), "network"),
   ];

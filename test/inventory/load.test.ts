@@ -83,8 +83,9 @@ clients:
       balance: "parity",
       kickstart: { target: "rhel9" },
     });
+    // Red Hat (the default os) packages no heartbeat: keepalived is its default engine.
     expect(inv.ha).toMatchObject({
-      engine: "heartbeat",
+      engine: "keepalived",
       keepaliveMs: 200,
       deadtimeMs: 1000,
       warntimeMs: 500,
@@ -92,6 +93,7 @@ clients:
       autoFailback: true,
       udpPort: 694,
     });
+    expect(inv.dhcp).toEqual({ server: "isc", haMode: "hot-standby", haPort: 8001 });
     expect(inv.name).toBe("cluster");
   });
 

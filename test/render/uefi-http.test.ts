@@ -10,14 +10,14 @@ import { planTopology } from "../../src/topology/plan.js";
 import { LAB_FILE, labWith } from "../inventory/fixture.js";
 import { dhcpdCheck, fileAt, labInventory, renderAll } from "./fixture.js";
 
-const debian = osLayout("debian");
+const debian = osLayout("debian", "isc");
 const ftpInv = labInventory();
 const httpInv = parseInventory(labWith(["protocol: ftp", "protocol: http"]), LAB_FILE);
 
 describe("UEFI clients", () => {
   const topo = planTopology(ftpInv);
   const server1 = renderAll(ftpInv).get("server1") ?? [];
-  const conf = fileAt(server1, debian.dhcpdConf).content;
+  const conf = fileAt(server1, debian.dhcp.dhcpdConf).content;
   const { efi, kernel, initrd } = bootFiles(ftpInv.install);
 
   it("get GRUB's image from dhcpd when option 93 says x64 UEFI, pxelinux.0 otherwise", () => {
@@ -65,7 +65,7 @@ describe("HTTP install source", () => {
   const topo = planTopology(httpInv);
 
   it("is lighttpd on every address with the FTP root as its document root", () => {
-    const f = fileAt(server1, debian.lighttpdConf);
+    const f = fileAt(server1, debian.http.path);
     expect(f.tag).toBe("http");
     expect(f.secret).toBe(false);
     expect(f.content).toContain(`server.document-root = "${debian.ftpRoot}"`);
@@ -90,7 +90,7 @@ describe("HTTP install source", () => {
   it("keeps FTP serving the same tree, and adds no lighttpd for protocol ftp", () => {
     expect(fileAt(server1, debian.vsftpdConf).content).toContain(`anon_root=${debian.ftpRoot}`);
     const ftpServer1 = renderAll(ftpInv).get("server1") ?? [];
-    expect(ftpServer1.some((f) => f.path === debian.lighttpdConf)).toBe(false);
+    expect(ftpServer1.some((f) => f.path === debian.http.path)).toBe(false);
     expect(ftpServer1.some((f) => f.tag === "http")).toBe(false);
   });
 });
