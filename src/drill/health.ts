@@ -119,6 +119,11 @@ function findProblems(
         `${s.name}: LAN link ${inv.servers.find((x) => x.name === s.name)?.interface} has no carrier`,
         true,
       );
+    if (!s.running?.guard)
+      add(
+        `${s.name}: the HA guard is not running (a crash or freeze of ${inv.ha.engine} would leave its VIPs held; apply starts it)`,
+        false,
+      );
     for (const role of ["tftp", "ftp"] as const)
       if (!s.running?.[role]) add(`${s.name}: ${role} is not running`, false);
     if (s.drift === "missing") add(`${s.name}: install tree ${inv.install.path} is missing`, false);

@@ -2,13 +2,22 @@
 // need: the server's clock and UTC offset, addresses, links, which services run, and a cheap
 // manifest of the install tree (paths and sizes, hashed). Sections are marked `@name` lines.
 import { parseUtcOffset } from "../ha/logtime.js";
+import { GUARD_NAME } from "../inventory/layout.js";
 import { sh } from "../transport/quote.js";
 import { parseAddrShow, parseLinkLine, type AddrEntry, type LinkEntry } from "./ipaddr.js";
 
-/** Daemon process names; the same on Debian and RHEL families. */
-const PROCESSES = { dhcp: "dhcpd", tftp: "in.tftpd", ftp: "vsftpd" } as const;
+/**
+ * Process names (`pidof -x` also finds the guard, a script); the same on Debian and RHEL
+ * families.
+ */
+const PROCESSES = {
+  dhcp: "dhcpd",
+  tftp: "in.tftpd",
+  ftp: "vsftpd",
+  guard: GUARD_NAME,
+} as const;
 
-export type ServiceRole = "dhcp" | "tftp" | "ftp" | "ha";
+export type ServiceRole = keyof typeof PROCESSES | "ha";
 
 export interface TreeManifest {
   /** Hash of the sorted `path size` list. */
@@ -40,7 +49,7 @@ export interface TreeProbe {
 /** Without `tree` the manifest is skipped: the drill probes often and needs no tree. */
 export function probeCommand(haRunningProbe: string, tree?: TreeProbe): string {
   const services = (Object.entries(PROCESSES) as [ServiceRole, string][]).map(
-    ([role, proc]) => sh`pidof ${proc} >/dev/null && echo ${role};`,
+    ([role, proc]) => sh`pidof -x ${proc} >/dev/null && echo ${role};`,
   );
   return [
     sh`echo @time; date +%s%N; date +%z`,
@@ -83,6 +92,7 @@ export function parseProbe(stdout: string): ServerProbe {
       dhcp: svc.has("dhcp"),
       tftp: svc.has("tftp"),
       ftp: svc.has("ftp"),
+      guard: svc.has("guard"),
       ha: svc.has("ha"),
     },
     treeMissing: false,

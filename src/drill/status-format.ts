@@ -14,11 +14,12 @@ export function formatHealth(h: ClusterHealth): string {
     }),
   );
   const servers = formatTable(
-    ["SERVER", "REACHABLE", "HA", "DHCP", "TFTP", "FTP", "LAN", "TREE"],
+    ["SERVER", "REACHABLE", "HA", "GUARD", "DHCP", "TFTP", "FTP", "LAN", "TREE"],
     h.servers.map((s) => [
       s.name,
       s.reachable ? "yes" : `no (${s.error ?? ""})`,
       yes(s.running?.ha),
+      yes(s.running?.guard),
       yes(s.running?.dhcp),
       yes(s.running?.tftp),
       yes(s.running?.ftp),

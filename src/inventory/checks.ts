@@ -5,7 +5,6 @@ import ipaddr from "ipaddr.js";
 import type { FieldPath } from "./positions.js";
 import type { Problem } from "./problems.js";
 import { checkOsReleases } from "./os-checks.js";
-import { NAME_RE } from "./schema.js";
 import type { Inventory } from "./types.js";
 
 interface Use {
@@ -176,13 +175,6 @@ function names(inv: Inventory): Problem[] {
         hint: "host names must be unique across servers and clients",
       });
     }
-  }
-  if (!NAME_RE.test(inv.name)) {
-    out.push({
-      path: ["name"],
-      message: `cluster id "${inv.name}" (from the file name) is not a safe name`,
-      hint: "set name: with letters, digits and '-'",
-    });
   }
   return out;
 }

@@ -6,6 +6,9 @@
 // ran in ksorch's tests: they use facts recorded in the releases' documented formats.
 import type { DhcpServer, Inventory, OsFamily, RhelRelease, Server } from "./types.js";
 
+/** The HA guard's name: its script and its service (templates/ha-guard.sh.ejs). */
+export const GUARD_NAME = "ksorch-ha-guard";
+
 export type GuardBoot = "ha-guard.init" | "ha-guard.service";
 
 export interface OsLayout {
@@ -82,8 +85,6 @@ interface FamilyLayout extends Omit<OsLayout, "dhcp" | "packages" | "services" |
   services: Omit<OsLayout["services"], "dhcp"> & Record<DhcpServer, string>;
 }
 
-const GUARD = { script: "/usr/local/sbin/ksorch-ha-guard", service: "ksorch-ha-guard" };
-
 const debian: FamilyLayout = {
   family: "debian",
   tftpRoot: "/srv/tftp",
@@ -101,8 +102,9 @@ const debian: FamilyLayout = {
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   guard: {
-    ...GUARD,
-    boot: { path: "/etc/init.d/ksorch-ha-guard", template: "ha-guard.init" },
+    script: `/usr/local/sbin/${GUARD_NAME}`,
+    service: GUARD_NAME,
+    boot: { path: `/etc/init.d/${GUARD_NAME}`, template: "ha-guard.init" },
   },
   interfaceConfig: {
     path: (iface) => `/etc/network/interfaces.d/${iface}`,
@@ -166,8 +168,9 @@ const rhel: FamilyLayout = {
   haDir: "/etc/ha.d",
   keepalivedConf: "/etc/keepalived/keepalived.conf",
   guard: {
-    ...GUARD,
-    boot: { path: "/etc/systemd/system/ksorch-ha-guard.service", template: "ha-guard.service" },
+    script: `/usr/local/sbin/${GUARD_NAME}`,
+    service: GUARD_NAME,
+    boot: { path: `/etc/systemd/system/${GUARD_NAME}.service`, template: "ha-guard.service" },
   },
   // NetworkManager keyfiles (RHEL 9 and 10; 10 reads no ifcfg files); see rhelLayout for 8.
   interfaceConfig: {

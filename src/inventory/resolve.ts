@@ -1,7 +1,7 @@
 // Turns a schema-valid raw inventory into the resolved Inventory: defaults applied, durations in
 // milliseconds, MACs in lower case with colons, paths absolute. No checks beyond the schema's:
 // ./checks.ts runs on the result.
-import { basename, dirname, extname, resolve as resolvePath } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import type { RawInventory } from "./schema.js";
 import { durationMs } from "./duration.js";
 import type {
@@ -115,7 +115,7 @@ export function resolveInventory(
   const servers = Object.entries(raw.servers).map(([n, s]) => server(n, s, raw.ssh, dir));
   return {
     file,
-    name: raw.name ?? basename(file, extname(file)),
+    name: raw.name,
     network: {
       subnet: `${subnet.network}/${subnet.prefixLength}`,
       prefixLength: subnet.prefixLength,

@@ -125,7 +125,14 @@ const installPath = z
 
 export const inventorySchema = z
   .strictObject({
-    name: names("cluster").describe(`the cluster id used for its secrets: ${nameHint}`).optional(),
+    // Required, not derived from the file name: a renamed or copied inventory must render the
+    // same files and find the same secrets, and a file name is no safe text for a config.
+    name: z
+      .string({ error: "expected a cluster id" })
+      .regex(NAME_RE, { error: "not a valid cluster id" })
+      .describe(
+        `the cluster id, a line such as name: site1 at the top of the file (${nameHint}); it names the cluster's secrets and heads every rendered file`,
+      ),
     network: z
       .strictObject({
         subnet: z

@@ -97,7 +97,7 @@ export interface InstallSettings {
 export interface Inventory {
   /** Absolute path of the inventory file. */
   file: string;
-  /** Cluster id (`name:`, default the file's base name): names its generated secrets. */
+  /** Cluster id (`name:`, required): names its generated secrets and every rendered file's header. */
   name: string;
   network: { subnet: string; prefixLength: number; netmask: string };
   /** In file order; the order defines "first server" for parity balancing. */

@@ -1,6 +1,7 @@
 // The inventory `lab up` writes next to the lab's state: the one it was given, with the SSH
 // ports, key and known_hosts of this lab, and the hosts trimmed or extended to the lab's
-// counts, so `ksorch apply <that file>` reaches exactly this lab. Comments are kept.
+// counts, so `ksorch apply <that file>` reaches exactly this lab. Its cluster id (`name:`) is the
+// lab's name, so every lab has secrets of its own. Comments are kept.
 import { readFile, writeFile } from "node:fs/promises";
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
 import { labPaths } from "./paths.js";
@@ -16,6 +17,7 @@ function keysOf(doc: Document, key: string): string[] {
 export function labInventoryText(source: string, plan: LabPlan): string {
   const doc = parseDocument(source);
   const paths = labPaths(plan.name);
+  doc.set("name", plan.name);
   doc.setIn(["ssh", "key"], paths.key);
   doc.setIn(["ssh", "known_hosts"], paths.knownHosts);
   const keep = new Set(plan.servers.map((s) => s.name));

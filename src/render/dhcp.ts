@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { dhcpBootFiles } from "./boot.js";
 import { keaFiles } from "./kea.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
@@ -17,9 +16,9 @@ function archHex(arch: number): string {
 export function dhcpFiles(ctx: RenderContext): RenderedFile[] {
   if (ctx.inv.dhcp.server === "kea") return keaFiles(ctx);
   const { inv, topo, server, layout } = ctx;
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const conf = renderTemplate("dhcpd.conf", {
-    inventory,
+    cluster,
     dhcpOwner: topo.servers[0]?.name,
     network: inv.network.subnet.split("/")[0],
     netmask: inv.network.netmask,
@@ -28,7 +27,7 @@ export function dhcpFiles(ctx: RenderContext): RenderedFile[] {
     archHex,
   });
   const defaults = renderTemplate("dhcpd-defaults", {
-    inventory,
+    cluster,
     family: layout.family,
     iface: server.interface,
   });

@@ -4,7 +4,6 @@
 // took), and a lost LAN while the HA link still works (the peer sees it alive). A supervisor
 // of the engine would restart it, not release what it held; heartbeat's own watchdog needs
 // /dev/watchdog and reboots the whole server. The guard releases, and only what it must.
-import { basename } from "node:path";
 import { haOps } from "../ha/engine.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
@@ -27,7 +26,7 @@ export function frozenAfterMs({ inv }: Pick<RenderContext, "inv">): number {
 
 export function guardFiles(ctx: RenderContext): RenderedFile[] {
   const { inv, server, layout } = ctx;
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const ops = haOps(inv.ha.engine);
   const log = `>>"$LOG" 2>&1 &`;
   const handover =
@@ -44,7 +43,7 @@ export function guardFiles(ctx: RenderContext): RenderedFile[] {
           lanReset: `echo 0 >${LAN_FAULT_FILE}`,
         };
   const script = renderTemplate("ha-guard.sh", {
-    inventory,
+    cluster,
     server: server.name,
     engine: inv.ha.engine,
     lanIface: server.interface,
@@ -63,7 +62,7 @@ export function guardFiles(ctx: RenderContext): RenderedFile[] {
     ...handover,
   });
   const boot = renderTemplate(layout.guard.boot.template, {
-    inventory,
+    cluster,
     script: layout.guard.script,
     service: layout.guard.service,
   });

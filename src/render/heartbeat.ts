@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { serverLayout } from "../inventory/layout.js";
 import { quote } from "../transport/quote.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
@@ -32,11 +31,11 @@ export function haresourcesLines({ inv }: Pick<RenderContext, "inv">): string[] 
 /** ha.cf, haresources and authkeys, for the heartbeat engine. */
 export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
   const { inv, server, layout, secrets } = ctx;
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const ha = inv.ha;
   const peers = inv.servers.filter((s) => s !== server);
   const haCf = renderTemplate("ha.cf", {
-    inventory,
+    cluster,
     server: server.name,
     keepalive: haTime(ha.keepaliveMs),
     warntime: haTime(ha.warntimeMs),
@@ -50,7 +49,7 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
     autoFailback: ha.autoFailback,
     nodes: inv.servers.map((s) => s.name),
   });
-  const haresources = renderTemplate("haresources", { inventory, lines: haresourcesLines(ctx) });
+  const haresources = renderTemplate("haresources", { cluster, lines: haresourcesLines(ctx) });
   const authkeys = renderTemplate("authkeys", { key: secrets.haKey });
   const files = [
     rendered(`${layout.haDir}/ha.cf`, haCf, "ha"),
@@ -59,7 +58,7 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
   ];
   if (ha.fence) {
     const fence = renderTemplate("ha-fence.sh", {
-      inventory,
+      cluster,
       command: quote(ha.fence),
       peers: peers.map((s) => ({ name: s.name, address: s.address, vip: s.vip })),
       logFile: "/var/log/ksorch-fence.log",

@@ -4,7 +4,6 @@
 // the Kea Administrator Reference Manual (2.2): "The DHCPv4 Server" (reservations, client
 // classes, boot fields) and "High Availability Hook" (modes, roles, timers, multi-threaded HA
 // with its own HTTP listener, so no kea-ctrl-agent is needed between the servers).
-import { basename } from "node:path";
 import type { Inventory, Server } from "../inventory/types.js";
 import { dhcpBootFiles } from "./boot.js";
 import { rendered, type RenderContext } from "./template.js";
@@ -153,7 +152,7 @@ export function keaConfig(ctx: Pick<RenderContext, "inv" | "topo" | "server" | "
 
 /** kea-dhcp4.conf: JSON with a comment line, which Kea's parser accepts. */
 export function keaFiles(ctx: RenderContext): RenderedFile[] {
-  const head = `// Managed by ksorch from ${basename(ctx.inv.file)}: edits here are overwritten.\n`;
+  const head = `// Managed by ksorch for cluster ${ctx.inv.name}: edits here are overwritten.\n`;
   const text = `${head}${JSON.stringify(keaConfig(ctx), null, 2)}\n`;
   return [rendered(ctx.layout.dhcp.keaConf, text, "dhcp")];
 }

@@ -1,4 +1,4 @@
-import { basename, dirname } from "node:path";
+import { dirname } from "node:path";
 import { keepalivedOps } from "../ha/keepalived/ops.js";
 import { LAN_FAULT_FILE } from "./guard.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
@@ -43,7 +43,7 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
   const me = inv.servers.indexOf(server);
   const first = inv.servers[0];
   const n = inv.servers.length;
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const notifyScript = `${dirname(layout.keepalivedConf)}/ksorch-notify.sh`;
   const instances = inv.servers.map((owner, i) => ({
     name: vrrpInstanceName(owner.name),
@@ -53,7 +53,7 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     dhcp: i === 0,
   }));
   const conf = renderTemplate("keepalived.conf", {
-    inventory,
+    cluster,
     server: server.name,
     instances,
     lanAddress: server.address,
@@ -69,7 +69,7 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     notifyScript,
   });
   const notify = renderTemplate("keepalived-notify.sh", {
-    inventory,
+    cluster,
     server: server.name,
     logFile: keepalivedOps.logFile,
     // Kea runs on every server; its HA hook, not a VIP, decides who answers.

@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { treeUrl } from "./boot.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
@@ -16,7 +15,7 @@ export function kickstartFiles({ inv, topo, layout, secrets }: RenderContext): R
       .filter((o) => o.backupFor.some((b) => b.server === s.name))
       .map((o) => o.name);
     const content = renderTemplate("kickstart", {
-      inventory: basename(inv.file),
+      cluster: inv.name,
       file: s.kickstartFile,
       vip: s.vip,
       owner: s.name,

@@ -1,22 +1,21 @@
-import { basename } from "node:path";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
 /** /etc/hosts, the crossover interface's static config, and the sysctl file. */
 export function networkFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const hb = server.heartbeat;
   const config = layout.interfaceConfig;
   return [
     rendered(
       "/etc/hosts",
-      renderTemplate("hosts", { inventory, servers: inv.servers, clients: inv.clients }),
+      renderTemplate("hosts", { cluster, servers: inv.servers, clients: inv.clients }),
       "hosts",
     ),
     rendered(
       config.path(hb.interface),
       renderTemplate(config.template, {
-        inventory,
+        cluster,
         iface: hb.interface,
         address: hb.address,
         prefix: hb.prefixLength,

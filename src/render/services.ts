@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -9,14 +8,14 @@ export const HTTP_PORT = 80;
 
 /** tftpd-hpa's defaults file, vsftpd.conf, and lighttpd.conf for `install.protocol: http`. */
 export function serviceFiles({ inv, layout }: RenderContext): RenderedFile[] {
-  const inventory = basename(inv.file);
+  const cluster = inv.name;
   const family = layout.family;
-  const tftp = renderTemplate(layout.tftp.template, { inventory, tftpRoot: layout.tftpRoot });
+  const tftp = renderTemplate(layout.tftp.template, { cluster, tftpRoot: layout.tftpRoot });
   const files = [rendered(layout.tftp.path, tftp, "tftp")];
   // FTP always serves the tree (the paper's source, and playbooks start vsftpd everywhere);
   // HTTP is added next to it when clients install over HTTP.
   const ftp = renderTemplate("vsftpd.conf", {
-    inventory,
+    cluster,
     family,
     ftpRoot: layout.ftpRoot,
     pasv: FTP_PASV_PORTS,
@@ -24,7 +23,7 @@ export function serviceFiles({ inv, layout }: RenderContext): RenderedFile[] {
   files.push(rendered(layout.vsftpdConf, ftp, "ftp"));
   if (inv.install.protocol === "http") {
     const http = renderTemplate(layout.http.template, {
-      inventory,
+      cluster,
       root: layout.ftpRoot,
       port: HTTP_PORT,
       user: layout.http.user,

@@ -29,7 +29,7 @@ function probe(
       label: "eth0:0",
     })),
     links: [{ ifname: "eth0", carrier: opts.carrier ?? true }],
-    running: { dhcp: opts.dhcp ?? false, tftp: true, ftp: true, ha: opts.ha ?? true },
+    running: { dhcp: opts.dhcp ?? false, tftp: true, ftp: true, guard: true, ha: opts.ha ?? true },
     tree: { ...TREE, digest: opts.tree ?? TREE.digest },
     treeMissing: false,
   };

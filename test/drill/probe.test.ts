@@ -67,6 +67,6 @@ describe("probe", () => {
     expect(p.utcOffsetMinutes).toBe(60);
     expect(p.addrs[0]?.label).toBe("eth0:0");
     expect(p.links[0]).toEqual({ ifname: "eth0", carrier: true, mac: "02:00:00:00:01:01" });
-    expect(p.running).toEqual({ dhcp: true, tftp: false, ftp: true, ha: false });
+    expect(p.running).toEqual({ dhcp: true, tftp: false, ftp: true, guard: false, ha: false });
   });
 });

@@ -6,7 +6,10 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterHealth } from "../../src/drill/health.js";
+import { pollUntil } from "../../src/drill/wait.js";
 import type { ApplyReport } from "../../src/engine/results.js";
+import { GUARD_NAME } from "../../src/inventory/layout.js";
 import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
@@ -77,6 +80,22 @@ describe("ksorch apply", () => {
     expect(await owners("192.168.0.254")).toEqual(["server2"]);
   });
 
+  it("keeps the HA guard running: status shows it, and a killed guard is back within 3 s", async () => {
+    const r = await ksorch(["status", inventory, "--json"]);
+    const health = JSON.parse(r.stdout) as ClusterHealth;
+    expect(health.servers.map((s) => [s.name, s.running?.guard])).toEqual([
+      ["server1", true],
+      ["server2", true],
+    ]);
+    const guardPid = async () => (await inHost("server1", ["pidof", "-x", GUARD_NAME])).trim();
+    const killed = await guardPid();
+    expect(killed).toMatch(/^\d+$/);
+    await execInHost(LAB, "server1", ["kill", "-9", killed]);
+    const back = await pollUntil(async () => /^\d+$/.test(await guardPid()), 3000, 100);
+    expect(back, "a guard runs again on server1").toBe(true);
+    expect(await guardPid()).not.toBe(killed);
+  });
+
   it("serves a lab client's whole install through each VIP", async () => {
     const r = await ksorch([
       "lab",
@@ -118,8 +137,9 @@ describe("ksorch apply", () => {
       Promise.all(["server1", "server2"].map((h) => inHost(h, ["cat", "/etc/ha.d/ha.cf"])));
 
     beforeAll(async () => {
-      // Same file name: rendered files name the inventory they come from.
-      changed = join(await mkdtemp(join(tmpdir(), "ksorch-apply-inv-")), "inventory.yaml");
+      // Another file name on purpose: rendered files name the cluster id, not the file, so only
+      // the changed value shows.
+      changed = join(await mkdtemp(join(tmpdir(), "ksorch-apply-inv-")), "renamed.yaml");
       const text = await readFile(inventory, "utf8");
       expect(text).toContain("keepalive: 100ms");
       await writeFile(changed, text.replace("keepalive: 100ms", "keepalive: 200ms"));

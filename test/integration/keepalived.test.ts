@@ -66,6 +66,7 @@ describe("three servers with keepalived", () => {
         dhcp: s.name === "server1",
         tftp: true,
         ftp: true,
+        guard: true,
         ha: true,
       });
     }

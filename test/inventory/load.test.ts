@@ -52,6 +52,7 @@ describe("loadInventory on the lab inventory", () => {
 
 describe("defaults and path resolution", () => {
   const minimal = `
+name: cluster
 network: { subnet: 10.1.0.0/16 }
 ssh: { key: keys/id, known_hosts: ../kh }
 servers:
@@ -272,6 +273,32 @@ describe("hostile inventories", () => {
   it("throws InputError for a missing file", () => {
     expect(() => loadInventory("/nonexistent/inventory.yaml")).toThrow(InputError);
   });
+});
+
+describe("the cluster id (name)", () => {
+  it("is required: a missing name is an error at the first key that says what to add", () => {
+    const text = labText().replace(/^name: lab\n/m, "");
+    expect(text).not.toMatch(/^name:/m);
+    const d = byField(diagnosticsOf(text), "name");
+    expect(d).toMatchObject({ line: lineOf(text, "network:"), message: "missing" });
+    expect(d.hint).toContain("name: site1 at the top of the file");
+  });
+
+  it("is the same under any file name: renaming or copying changes nothing", () => {
+    const a = parseInventory(labText(), "/site/lab.yaml");
+    const b = parseInventory(labText(), "/elsewhere/copy of lab.yaml");
+    expect([a.name, b.name]).toEqual(["lab", "lab"]);
+  });
+
+  it.each(["lab\nrm -rf /", "my lab", "-lab", "lab;reboot", "x".repeat(64), ""])(
+    "refuses the cluster id %j at its line",
+    (id) => {
+      const text = labText().replace(/^name: lab$/m, `name: ${JSON.stringify(id)}`);
+      const d = byField(diagnosticsOf(text), "name");
+      expect(d.line).toBe(lineOf(text, "name: "));
+      expect(d.message).toContain("not a valid cluster id");
+    },
+  );
 });
 
 describe("ha.ping and ha.fence", () => {

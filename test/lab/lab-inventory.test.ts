@@ -22,6 +22,8 @@ describe("the inventory a lab writes for itself", () => {
     const text = labInventoryText(source, plan);
     expect(text).toContain("# The paper's cluster"); // comments are kept
     const inv = parseInventory(text, file);
+    // Its own cluster id, so its own secrets: not the source inventory's "lab".
+    expect(inv.name).toBe("other");
     expect(inv.servers.map((s) => [s.name, s.ssh.port, s.ssh.key, s.ssh.knownHosts])).toEqual([
       [
         "server1",

@@ -150,7 +150,9 @@ describe("what starts the guard at boot", () => {
     expect(init).toMatchObject({ mode: 0o755, tag: "guard", secret: false });
     expect(files.find((f) => f.path === UNIT)).toBeUndefined();
     expect(init.content).toMatch(/^# Provides: +ksorch-ha-guard$/m);
-    expect(init.content).toContain(`--startas /usr/bin/chrt -- --rr 1 ${GUARD}`);
+    expect(init.content).toContain(
+      `--startas /bin/sh -- -c 'while :; do /usr/bin/chrt --rr 1 ${GUARD}; sleep 1; done'`,
+    );
     const r = syntax("sh", init.content);
     expect(r.code, r.output).toBe(0);
     expect(syntax("sh", init.content.replace(/^esac$/m, "")).code).not.toBe(0);

@@ -17,6 +17,7 @@ const servers = [1, 2, 3].map(
     `  s${i}: { ssh: { host: 127.0.0.1 }, address: 10.9.0.${i}, heartbeat: { interface: eth1, address: 172.16.0.${i} }, vip: 10.9.0.${200 + i}, os: debian }`,
 );
 const text = [
+  "name: three",
   "network: { subnet: 10.9.0.0/24 }",
   "servers:",
   ...servers,

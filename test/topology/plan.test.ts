@@ -17,6 +17,7 @@ function cluster(n: number, octets: number[], balance: "parity" | "modulo"): Inv
   );
   // No os: the paper's Red Hat, which packages no heartbeat: keepalived for any count.
   const text = [
+    "name: cluster",
     "network: { subnet: 10.9.0.0/24 }",
     "servers:",
     ...servers,
