@@ -6,7 +6,10 @@
 # Needs qemu-system-x86 and ipxe-qemu. The kernel command line must have console=ttyS0.
 # FIRMWARE=uefi boots x64 UEFI firmware instead (OVMF, package ovmf; 1 GB of guest memory):
 # it sends DHCP option 93 = 7 and gets GRUB's network image, which reads its grub.cfg files.
-# usage: [FIRMWARE=bios|uefi] scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
+# FIRMWARE=secureboot is OVMF with Secure Boot on and Microsoft's keys enrolled (the CA that
+# signs shim): SMM-protected variable store, and OVMF's own PXE on a virtio NIC, because it
+# refuses to run iPXE's unsigned option ROM.
+# usage: [FIRMWARE=bios|uefi|secureboot] scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
 set -euo pipefail
 lab=$1
 mac=$2
@@ -18,14 +21,24 @@ tap=${tap:0:15}
 log=$(mktemp /tmp/ksorch-pxe-vm.XXXXXX)
 vars=
 firmware=(-machine pc -m 256 -boot n)
-if [[ ${FIRMWARE:-bios} == uefi ]]; then
+nic=e1000
+case ${FIRMWARE:-bios} in
+uefi | secureboot)
   # OVMF keeps its settings in a writable copy of the variable store, thrown away afterwards.
+  code=/usr/share/OVMF/OVMF_CODE_4M.fd store=/usr/share/OVMF/OVMF_VARS_4M.fd machine=q35
+  secure=()
+  if [[ $FIRMWARE == secureboot ]]; then
+    code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd store=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
+    machine=q35,smm=on secure=(-global driver=cfi.pflash01,property=secure,value=on)
+    nic=virtio-net-pci,romfile=
+  fi
   vars=$(mktemp /tmp/ksorch-ovmf-vars.XXXXXX)
-  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
-  firmware=(-machine q35 -m 1024
-    -drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+  cp "$store" "$vars"
+  firmware=(-machine "$machine" "${secure[@]}" -m 1024
+    -drive "if=pflash,format=raw,readonly=on,file=$code"
     -drive "if=pflash,format=raw,file=$vars")
-fi
+  ;;
+esac
 
 ip -n "$sw" tuntap add dev "$tap" mode tap
 ip -n "$sw" link set "$tap" master lan0 up
@@ -39,7 +52,7 @@ trap cleanup EXIT
 
 nsenter --net="/run/netns/$sw" qemu-system-x86_64 "${firmware[@]}" -nographic -no-reboot \
   -netdev "tap,id=lan,ifname=$tap,script=no,downscript=no" \
-  -device "e1000,netdev=lan,mac=$mac,bootindex=1" >"$log" 2>&1 </dev/null &
+  -device "$nic,netdev=lan,mac=$mac,bootindex=1" >"$log" 2>&1 </dev/null &
 vm=$!
 
 found=1

@@ -2,7 +2,7 @@
 // the templates that differ. Declared in the inventory (`os:`), checked against the host's
 // facts at apply time (./os-checks.ts). Red Hat covers RHEL, Rocky and Alma 8, 9 and 10; its
 // names are those of the releases' own packages (dhcp-server, kea, tftp-server,
-// syslinux-tftpboot, vsftpd, httpd, grub2-efi-x64, shim-x64, keepalived). No real Red Hat host
+// syslinux-tftpboot, vsftpd, httpd, grub2-efi-x64 and shim-x64 in signedEfi, keepalived). No real Red Hat host
 // ran in ksorch's tests: they use facts recorded in the releases' documented formats.
 import type { DhcpServer, Inventory, OsFamily, RhelRelease, Server } from "./types.js";
 
@@ -40,8 +40,13 @@ export interface OsLayout {
   pxelinuxFiles: { pxelinux: string; ldlinux: string };
   /** GRUB for UEFI clients: the EFI modules and the tool that builds a network boot image. */
   grubEfi: { mkimage: string; modules: string };
-  /** Red Hat's firewalld and SELinux are handled where they run (playbooks/25-rhel.yaml). */
+  /** Red Hat's firewalld and SELinux are handled where they run (playbooks/47-redhat.yaml). */
   redHat: boolean;
+  /**
+   * Secure Boot clients: the distribution's packages with the shim its vendor had signed by
+   * Microsoft and the GRUB network image signed by the distribution, and where they put them.
+   */
+  signedEfi: { packages: string[]; shim: string; grub: string };
   packages: {
     /** The chosen DHCP server's packages. */
     dhcp: string[];
@@ -118,6 +123,13 @@ const debian: FamilyLayout = {
   },
   grubEfi: { mkimage: "grub-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
   redHat: false,
+  // grubnetx64 is Debian's network image: its built-in prefix is /grub and its config comes
+  // from there (grub2 2.06-13, debian/build-efi-images).
+  signedEfi: {
+    packages: ["shim-signed", "grub-efi-amd64-signed"],
+    shim: "/usr/lib/shim/shimx64.efi.signed",
+    grub: "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+  },
   packages: {
     isc: ["isc-dhcp-server"],
     // kea-common (a dependency) holds the hook libraries, libdhcp_ha.so among them.
@@ -184,6 +196,13 @@ const rhel: FamilyLayout = {
   pxelinuxFiles: { pxelinux: "/tftpboot/pxelinux.0", ldlinux: "/tftpboot/ldlinux.c32" },
   grubEfi: { mkimage: "grub2-mkimage", modules: "/usr/lib/grub/x86_64-efi" },
   redHat: true,
+  // On the ESP path of RHEL's vendor folder (Rocky: EFI/rocky, Alma: EFI/almalinux). Red Hat's
+  // GRUB reads its netboot configs from the folder it was loaded from, in GRUB's search order.
+  signedEfi: {
+    packages: ["shim-x64", "grub2-efi-x64"],
+    shim: "/boot/efi/EFI/redhat/shimx64.efi",
+    grub: "/boot/efi/EFI/redhat/grubx64.efi",
+  },
   packages: {
     isc: ["dhcp-server"],
     // The HA and lease_cmds hooks are in kea-hooks (Fedora's packaging, which RHEL's follows).
@@ -191,7 +210,7 @@ const rhel: FamilyLayout = {
     tftp: "tftp-server",
     ftp: "vsftpd",
     http: "httpd",
-    uefi: ["grub2-efi-x64", "shim-x64", "grub2-efi-x64-modules", "grub2-tools"],
+    uefi: ["grub2-efi-x64-modules", "grub2-tools"],
     heartbeat: "heartbeat",
     keepalived: "keepalived",
     support: ["syslinux-tftpboot", "tcpdump"],

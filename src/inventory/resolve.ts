@@ -135,6 +135,7 @@ export function resolveInventory(
           ? { rootpwHashFile: resolvePath(dir, kickstart.rootpw_hash_file) }
           : {}),
       },
+      uefi: { secureBoot: raw.install.uefi?.secure_boot ?? true },
     },
     clients,
   };

@@ -204,8 +204,19 @@ export const inventorySchema = z
           })
           .describe("target, rootpw_hash_file")
           .optional(),
+        uefi: z
+          .strictObject({
+            secure_boot: z
+              .boolean({ error: "expected true or false" })
+              .describe(
+                "true: x64 UEFI clients boot the distribution's signed shim and GRUB (with Secure Boot on or off); false: a GRUB image built on the server, for firmware without Secure Boot",
+              )
+              .optional(),
+          })
+          .describe("secure_boot")
+          .optional(),
       })
-      .describe("protocol, path, source, balance, kickstart"),
+      .describe("protocol, path, source, balance, kickstart, uefi"),
     clients: z
       .record(names("client"), client, { error: "expected a map of client name to mac and ip" })
       .refine((m) => Object.keys(m).length > 0, { error: "no clients" })

@@ -92,6 +92,12 @@ export interface InstallSettings {
   balance: Balance;
   /** `rootpwHashFile`: absolute path of a file holding the root password's crypt hash. */
   kickstart: { target: KickstartTarget; rootpwHashFile?: string };
+  /**
+   * x64 UEFI clients: `secureBoot` (default true) hands them the distribution's signed shim,
+   * which loads its signed GRUB; false, a GRUB image built on the server (unsigned), which
+   * firmware with Secure Boot on refuses.
+   */
+  uefi: { secureBoot: boolean };
 }
 
 export interface Inventory {

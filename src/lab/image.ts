@@ -41,9 +41,9 @@ export const CACHED_PACKAGES = [
   // Since version 2: HTTP install source, and GRUB's EFI modules for UEFI clients.
   "lighttpd",
   "grub-efi-amd64-bin",
-  // Since version 3: Kea (dhcp.server: kea; kea-common holds the HA hook), and the signed shim
-  // and network GRUB for Secure Boot clients.
+  // Kea (dhcp.server: kea); kea-common, a dependency, holds the HA hook.
   "kea-dhcp4-server",
+  // Secure Boot clients: the Microsoft-signed shim and Debian's signed network GRUB.
   "shim-signed",
   "grub-efi-amd64-signed",
 ];
@@ -56,23 +56,42 @@ export interface ImageResult {
   durationMs: number;
 }
 
-async function imageVersion(dir: string): Promise<number | undefined> {
+interface Marker {
+  version?: number;
+  cached?: string[];
+}
+
+async function readMarker(dir: string): Promise<Marker | undefined> {
   const text = await readFile(join(dir, MARKER), "utf8").catch(() => "");
-  return text ? (JSON.parse(text) as { version?: number }).version : undefined;
+  return text ? (JSON.parse(text) as Marker) : undefined;
 }
 
-async function isCurrent(dir: string): Promise<boolean> {
-  return (await imageVersion(dir)) === IMAGE_VERSION;
+async function imageVersion(dir: string): Promise<number | undefined> {
+  return (await readMarker(dir))?.version;
 }
 
-/** The newest finished image of an older version beside `dir` (`image`, `image-vN`). */
+/**
+ * Of the current version and caching every package of CACHED_PACKAGES. Branches that add
+ * packages without a new version (several at once) then converge on one image that caches
+ * them all, instead of each taking the other's image for its own.
+ */
+export async function isCurrent(dir: string): Promise<boolean> {
+  const marker = await readMarker(dir);
+  const cached = new Set(marker?.cached ?? []);
+  return marker?.version === IMAGE_VERSION && CACHED_PACKAGES.every((p) => cached.has(p));
+}
+
+/**
+ * The newest finished image of this or an older version beside `dir` (`image`, `image-vN`),
+ * which the new image is copied from. `dir` itself qualifies when it lacks packages.
+ */
 export async function olderImage(dir: string): Promise<string | undefined> {
   const parent = dirname(dir);
   let best: { dir: string; version: number } | undefined;
   for (const entry of await readdir(parent).catch(() => [] as string[])) {
     if (!/^image(-v\d+)?$/.test(entry)) continue;
     const version = await imageVersion(join(parent, entry));
-    if (version !== undefined && version < IMAGE_VERSION && version > (best?.version ?? 0))
+    if (version !== undefined && version <= IMAGE_VERSION && version > (best?.version ?? 0))
       best = { dir: join(parent, entry), version };
   }
   return best?.dir;

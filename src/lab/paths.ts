@@ -4,10 +4,11 @@ import { join } from "node:path";
 /** Image, install tree and downloaded packages; KSORCH_CACHE moves them (e.g. to time a cold
  *  start without disturbing labs running on the shared image). */
 export const CACHE_DIR = process.env.KSORCH_CACHE ?? "/var/cache/ksorch";
-/** Bump when the image's contents change (src/lab/image.ts). Each version has a directory of
- *  its own: the new one is built beside the old, which labs still running keep as their
- *  overlay's lower layer (changing a mounted lower layer in place is undefined behaviour). */
-export const IMAGE_VERSION = 3;
+/** Bump when the image's base system changes (src/lab/image.ts); added cached packages need no
+ *  bump (isCurrent compares the lists). Each version has a directory of its own: the new one
+ *  is built beside the old, which labs still running keep as their overlay's lower layer
+ *  (changing a mounted lower layer in place is undefined behaviour). */
+export const IMAGE_VERSION = 2;
 export const IMAGE_DIR = join(CACHE_DIR, `image-v${IMAGE_VERSION}`);
 export const TREE_DIR = join(CACHE_DIR, "tree");
 export const LABS_DIR = "/var/lib/ksorch/labs";

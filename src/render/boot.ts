@@ -8,11 +8,24 @@ export const TREE_KERNEL = "images/pxeboot/vmlinuz";
 export const TREE_INITRD = "images/pxeboot/initrd.img";
 
 /**
- * GRUB's folder below the TFTP root for UEFI clients. Its network image is built with the
- * prefix `/grub`, so GRUB looks for grub.cfg-01-<mac>, grub.cfg-<HEX-IP> (shortened a digit
- * at a time) and grub.cfg in this folder of the server it was loaded from.
+ * GRUB's folder below the TFTP root for UEFI clients, and every boot file of theirs:
+ * - ksorch's own image (unsigned) is built with the prefix `/grub`, so GRUB looks for
+ *   grub.cfg-01-<mac>, grub.cfg-<HEX-IP> (shortened a digit at a time) and grub.cfg here;
+ * - Debian's signed network image (grubnetx64.efi) has the same built-in prefix, `/grub`, but
+ *   reads only $prefix/x86_64-efi/grub.cfg or $prefix/grub.cfg (its memdisk config, grub2
+ *   2.06-13 debian/build-efi-images), so grub.cfg sends each client to its own file;
+ * - Red Hat's signed GRUB searches like ksorch's image, in the folder it was loaded from
+ *   (Oracle Linux 7 Installation Guide, "Boot Loader Configuration for UEFI-Based PXE
+ *   Clients"; not run in ksorch's tests).
  */
 export const GRUB_DIR = "grub";
+
+/**
+ * The name signed shim loads its second stage by: DEFAULT_LOADER (`\grubx64.efi`) in the
+ * folder of the DHCP boot file shim came as, from the same TFTP server (next-server):
+ * parseDhcp4() in shim's netboot.c. So the signed GRUB must sit beside shim under this name.
+ */
+export const SHIM_SECOND_STAGE = "grubx64.efi";
 
 /** DHCP option 93 (client system architecture, RFC 4578) of x64 UEFI firmware: 7 and 9. */
 export const UEFI_X64_ARCHES = [7, 9] as const;
@@ -20,9 +33,17 @@ export const UEFI_X64_ARCHES = [7, 9] as const;
 export interface BootFiles {
   kernel: string;
   initrd: string;
-  /** GRUB's network image for x64 UEFI clients (the DHCP boot file they get). */
+  /**
+   * The DHCP boot file of x64 UEFI clients: the signed shim (install.uefi.secureBoot) or
+   * ksorch's unsigned GRUB image. Both sit in GRUB's folder.
+   */
   efi: string;
-  /** The prefix that image is built with: the folder of `efi`, absolute. */
+  /** The signed chain: shim and, beside it under the name shim loads, the signed GRUB. */
+  shim: string;
+  signedGrub: string;
+  /** ksorch's own GRUB image, built on the server (no Secure Boot). */
+  unsignedGrub: string;
+  /** The prefix GRUB reads its configs from, absolute: GRUB's folder. */
   grubPrefix: string;
 }
 
@@ -36,29 +57,40 @@ export interface ArchBootFile {
 
 /**
  * The boot file by client architecture, as both DHCP servers render it (dhcpd.conf's `if
- * option client-arch`, Kea's client classes): BIOS firmware, and any that sends no option 93,
- * gets pxelinux; each rule of `byArch` overrides it for its architectures.
+ * option client-arch`, Kea's client classes): each rule of `byArch` for its architectures, and
+ * the fallback, pxelinux, for BIOS firmware and any that sends no option 93. Only the fallback
+ * is told vendor class "PXEClient" (option 60): BIOS PXE then skips its wait for a ProxyDHCP
+ * offer, while EDK2's UEFI PXE would take such an offer for a BINL one and wait for a boot
+ * server on port 4011.
  */
 export function dhcpBootFiles(install: InstallSettings): {
-  fallback: string;
+  fallback: { file: string; vendorClass: string };
   byArch: ArchBootFile[];
 } {
   return {
-    fallback: "pxelinux.0",
+    fallback: { file: "pxelinux.0", vendorClass: "PXEClient" },
     byArch: [{ what: "x64 UEFI", arches: UEFI_X64_ARCHES, file: bootFiles(install).efi }],
   };
 }
 
 /**
  * Where apply puts that kernel and initrd, relative to the TFTP root (pxelinux resolves
- * KERNEL/initrd= paths against it): images/<install.path>/vmlinuz and .../initrd.img.
+ * KERNEL/initrd= paths against it): images/<install.path>/vmlinuz and .../initrd.img; and
+ * the UEFI boot files, relative to it too.
  */
 export function bootFiles(install: InstallSettings): BootFiles {
   const dir = `images/${install.path}`;
+  const shim = `${GRUB_DIR}/shimx64.efi`;
+  // Not grubx64.efi: that name is the signed GRUB's, so switching secure_boot off and on
+  // never finds the other chain's file in place.
+  const unsignedGrub = `${GRUB_DIR}/ksorch-grubx64.efi`;
   return {
     kernel: `${dir}/vmlinuz`,
     initrd: `${dir}/initrd.img`,
-    efi: `${GRUB_DIR}/grubx64.efi`,
+    efi: install.uefi.secureBoot ? shim : unsignedGrub,
+    shim,
+    signedGrub: `${GRUB_DIR}/${SHIM_SECOND_STAGE}`,
+    unsignedGrub,
     grubPrefix: `/${GRUB_DIR}`,
   };
 }

@@ -5,11 +5,12 @@ import type { RenderedFile } from "./types.js";
 /**
  * GRUB's configs for UEFI clients, beside pxelinux's for BIOS ones: grub.cfg-<HEX-IP> per
  * client (the name pxelinux.cfg/ uses too, so both firmware kinds find their file by the
- * same rule) and a grub.cfg for machines with no file of their own, which boots nothing.
+ * same rule) and a grub.cfg that sends each known client to its file (for GRUB images that
+ * read grub.cfg only, see GRUB_DIR) and boots nothing for any other machine.
  */
 export function grubFiles({ inv, topo, layout }: RenderContext): RenderedFile[] {
   const dir = `${layout.tftpRoot}/${GRUB_DIR}`;
-  const { kernel, initrd } = bootFiles(inv.install);
+  const { kernel, initrd, grubPrefix } = bootFiles(inv.install);
   const perClient = topo.clients.map((c) =>
     rendered(
       `${dir}/grub.cfg-${c.pxelinuxFile}`,
@@ -23,5 +24,6 @@ export function grubFiles({ inv, topo, layout }: RenderContext): RenderedFile[] 
       "grub",
     ),
   );
-  return [...perClient, rendered(`${dir}/grub.cfg`, renderTemplate("grub-default", {}), "grub")];
+  const main = renderTemplate("grub-default", { clients: topo.clients, prefix: grubPrefix });
+  return [...perClient, rendered(`${dir}/grub.cfg`, main, "grub")];
 }

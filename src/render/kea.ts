@@ -67,7 +67,10 @@ function bootClasses(inv: Inventory): Record<string, unknown>[] {
     name: "ksorch-boot-default",
     comment: "BIOS, and firmware that sends no option 93",
     test: any ? `not (${any})` : "true",
-    "boot-file-name": boot.fallback,
+    "boot-file-name": boot.fallback.file,
+    "option-data": [
+      { name: "vendor-class-identifier", data: boot.fallback.vendorClass, "always-send": true },
+    ],
   };
   return [...rules, other];
 }
@@ -132,10 +135,6 @@ export function keaConfig(ctx: Pick<RenderContext, "inv" | "topo" | "server" | "
             "ip-address": c.ip,
             hostname: c.client,
             "next-server": c.vip,
-            // Answers PXE firmware directly, saving its wait for a ProxyDHCP offer.
-            "option-data": [
-              { name: "vendor-class-identifier", data: "PXEClient", "always-send": true },
-            ],
           })),
         },
       ],

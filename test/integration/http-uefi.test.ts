@@ -1,9 +1,10 @@
-// The modern clients end to end on a lab of its own with `install.protocol: http`: apply
-// installs lighttpd and GRUB's network image, BIOS and x64 UEFI lab clients install over HTTP
+// The modern clients end to end on a lab of its own with `install.protocol: http` and
+// `install.uefi.secure_boot: false`: apply installs lighttpd and builds ksorch's unsigned GRUB
+// network image, BIOS and x64 UEFI lab clients install over HTTP
 // through each VIP, a stop-mode drill passes over HTTP, and real UEFI firmware (QEMU + OVMF)
 // boots through GRUB in the order the lab clients emulate. Needs root and a built CLI; the VM
 // test needs qemu-system-x86, ipxe-qemu and ovmf, and is reported as skipped without them.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,8 +17,8 @@ import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { cutLink } from "../../src/lab/faults.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { readState } from "../../src/lab/state.js";
 import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
+import { tftpRequests } from "./helpers/tftp.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
@@ -28,33 +29,6 @@ const hasUefiVm = [
   "/usr/lib/ipxe/qemu/efi-e1000.rom",
 ].every((f) => existsSync(f));
 
-/** Runs `fn` while tcpdump on the lab's LAN bridge records TFTP read requests; returns them. */
-async function tftpRequests(fn: () => Promise<void>): Promise<string[]> {
-  const state = await readState(LAB);
-  if (!state) throw new Error(`lab ${LAB} is not up`);
-  const { switchNs, lanBridge } = state.plan;
-  const dump = spawn("nsenter", [
-    `--net=/run/netns/${switchNs}`,
-    "tcpdump",
-    "-i",
-    lanBridge,
-    "-n",
-    "-l",
-    "udp port 69",
-  ]);
-  let out = "";
-  dump.stdout.on("data", (b: Buffer) => (out += b.toString()));
-  await new Promise<void>((resolve) =>
-    dump.stderr.on("data", (b: Buffer) => b.toString().includes("listening") && resolve()),
-  );
-  try {
-    await fn();
-  } finally {
-    dump.kill();
-  }
-  return [...out.matchAll(/RRQ "([^"]+)"/g)].map((m) => m[1] ?? "");
-}
-
 describe("HTTP install source and UEFI clients", () => {
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), "ksorch-httpuefi-"));
@@ -62,7 +36,14 @@ describe("HTTP install source and UEFI clients", () => {
     const source = join(dir, "http.yaml");
     const lab = await readFile(join(REPO, "inventory/lab.yaml"), "utf8");
     expect(lab).toContain("protocol: ftp");
-    await writeFile(source, lab.replace("protocol: ftp", "protocol: http"));
+    expect(lab).toContain("secure_boot: true");
+    // The unsigned GRUB of firmware without Secure Boot; secure-boot.test.ts runs the signed.
+    await writeFile(
+      source,
+      lab
+        .replace("protocol: ftp", "protocol: http")
+        .replace("secure_boot: true", "secure_boot: false"),
+    );
     await freshLab(LAB, ["--inventory", source, "--clients", "4"]);
     inventory = labPaths(LAB).inventory;
     await applyLab(inventory);
@@ -84,7 +65,12 @@ describe("HTTP install source and UEFI clients", () => {
       expect(procs).toMatch(/^lighttpd$/m);
       expect(procs).toMatch(/^vsftpd$/m);
       // A PE image: what UEFI firmware loads.
-      const efi = await execInHost(LAB, server, ["head", "-c", "2", "/srv/tftp/grub/grubx64.efi"]);
+      const efi = await execInHost(LAB, server, [
+        "head",
+        "-c",
+        "2",
+        "/srv/tftp/grub/ksorch-grubx64.efi",
+      ]);
       expect(efi.stdout).toBe("MZ");
     }
   });
@@ -117,7 +103,7 @@ describe("HTTP install source and UEFI clients", () => {
       const c = byName.get(p.client);
       const uefi = p.client === "client1" || p.client === "client2";
       expect(c?.firmware).toBe(uefi ? "uefi" : "bios");
-      expect(c?.lease?.bootFile).toBe(uefi ? "grub/grubx64.efi" : "pxelinux.0");
+      expect(c?.lease?.bootFile).toBe(uefi ? "grub/ksorch-grubx64.efi" : "pxelinux.0");
       expect(c?.pxelinux.used).toBe(
         uefi ? `grub/grub.cfg-${p.pxelinuxFile}` : `pxelinux.cfg/${p.pxelinuxFile}`,
       );
@@ -159,7 +145,7 @@ describe("HTTP install source and UEFI clients", () => {
       }
       await cutLink(LAB, p.client, "eth0");
       let stdout = "";
-      const asked = await tftpRequests(async () => {
+      const asked = await tftpRequests(LAB, async () => {
         const vm = await promisify(execFile)(
           join(REPO, "scripts/lab-pxe-vm.sh"),
           [LAB, p.mac, "ksorch lab installer", "300"],
@@ -175,8 +161,8 @@ describe("HTTP install source and UEFI clients", () => {
       );
       // GRUB asks with a leading slash; tftpd --secure reads both the same way.
       const configs = asked.filter((f) => f.includes("grub.cfg")).map((f) => f.replace(/^\//, ""));
-      const order = grubSearchOrder("grub/grubx64.efi", p.mac, p.ip);
-      expect(asked[0]).toBe("grub/grubx64.efi");
+      const order = grubSearchOrder("grub/ksorch-grubx64.efi", p.mac, p.ip);
+      expect(asked[0]).toBe("grub/ksorch-grubx64.efi");
       expect(configs.slice(0, 2)).toEqual(order.slice(0, 2));
       expect(asked.map((f) => f.replace(/^\//, ""))).toContain("images/pub/rh9/initrd.img");
     },

@@ -83,6 +83,7 @@ clients:
       path: "pub/el9",
       balance: "parity",
       kickstart: { target: "rhel9" },
+      uefi: { secureBoot: true },
     });
     // Red Hat (the default os) packages no heartbeat: keepalived is its default engine.
     expect(inv.ha).toMatchObject({
@@ -169,6 +170,16 @@ describe("hostile inventories", () => {
     expect(byField(diags, "servers.server2.ssh.port").hint).toContain("1 to 65535");
     expect(byField(diags, "ha.auto_failback").hint).toContain("true or false");
     expect(byField(diags, "servers.server2.vip").message).toContain("list");
+  });
+
+  it("reads install.uefi.secure_boot, and names it with true or false when it is not a boolean", () => {
+    const off = parseInventory(labWith(["secure_boot: true", "secure_boot: false"]), LAB_FILE);
+    expect(off.install.uefi.secureBoot).toBe(false);
+    const text = labWith(["secure_boot: true", "secure_boot: sometimes"]);
+    const d = byField(diagnosticsOf(text), "install.uefi.secure_boot");
+    expect(d.message).toBe('expected true or false, got string "sometimes"');
+    expect(d.hint).toContain("signed shim");
+    expect(d.line).toBe(lineOf(text, "secure_boot: sometimes"));
   });
 
   it("reports an unknown key at the key, listing the valid ones", () => {

@@ -33,7 +33,7 @@ describe("dhcpd.conf", () => {
   it("has one host block per client with its MAC, address and serving VIP", () => {
     for (const c of topo.clients) {
       const block = new RegExp(
-        `host ${c.client} \\{\\s*hardware ethernet ${c.mac};\\s*fixed-address ${c.ip.replaceAll(".", "\\.")};\\s*next-server ${c.vip.replaceAll(".", "\\.")};\\s*filename "pxelinux\\.0";`,
+        `host ${c.client} \\{\\s*hardware ethernet ${c.mac};\\s*fixed-address ${c.ip.replaceAll(".", "\\.")};\\s*next-server ${c.vip.replaceAll(".", "\\.")};\\s*if [^{]*\\{[^}]*\\} else \\{\\s*filename "pxelinux\\.0";`,
       );
       expect(conf).toMatch(block);
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { osLayout } from "../../src/inventory/layout.js";
 import { parseInventory } from "../../src/inventory/load.js";
-import { grubSearchOrder, parseGrubConfig } from "../../src/lab/client/grub.js";
+import { grubConfigfileFor, parseGrubConfig, uefiChain } from "../../src/lab/client/grub.js";
 import { kickstartUrl, parsePxelinuxConfig } from "../../src/lab/client/pxelinux.js";
 import { bootFiles } from "../../src/render/boot.js";
 import { planTopology } from "../../src/topology/plan.js";
@@ -17,43 +17,83 @@ const httpInv = parseInventory(labWith(["protocol: ftp", "protocol: http"]), LAB
 describe("UEFI clients", () => {
   const topo = planTopology(ftpInv);
   const server1 = renderAll(ftpInv).get("server1") ?? [];
+  const paths = new Set(server1.map((f) => f.path));
   const conf = fileAt(server1, debian.dhcp.dhcpdConf).content;
   const { efi, kernel, initrd } = bootFiles(ftpInv.install);
+  const unsignedInv = parseInventory(
+    labWith(["secure_boot: true", "secure_boot: false"]),
+    LAB_FILE,
+  );
+  const unsigned = bootFiles(unsignedInv.install);
 
-  it("get GRUB's image from dhcpd when option 93 says x64 UEFI, pxelinux.0 otherwise", () => {
+  /** The config a client's GRUB ends up reading, as the lab's UEFI clients look for it. */
+  function configOf(files: typeof server1, bootFile: string, mac: string, ip: string) {
+    const have = new Set(files.map((f) => f.path));
+    const found = uefiChain(bootFile, mac, ip).configs.find((p) =>
+      have.has(`${debian.tftpRoot}/${p}`),
+    );
+    const text = fileAt(files, `${debian.tftpRoot}/${found ?? ""}`).content;
+    const next = grubConfigfileFor(text, ip);
+    return { found, next, entry: next ? undefined : parseGrubConfig(text) };
+  }
+
+  it("get the signed shim from dhcpd when option 93 says x64 UEFI, pxelinux.0 otherwise", () => {
     expect(conf).toContain("option client-arch code 93 = unsigned integer 16;");
     for (const c of topo.clients) {
+      // Only BIOS firmware is told "PXEClient": EDK2's UEFI PXE would wait for a BINL server.
       const block = new RegExp(
-        `host ${c.client} \\{[^}]*filename "pxelinux\\.0";\\s*` +
+        `host ${c.client} \\{[^}]*` +
           `if option client-arch = 00:07 or option client-arch = 00:09 \\{\\s*` +
-          `filename "${efi}";\\s*\\}`,
+          `filename "${efi}";\\s*\\} else \\{\\s*filename "pxelinux\\.0";` +
+          `(\\s*#[^\\n]*)*\\s*option vendor-class-identifier "PXEClient";\\s*\\}\\s*\\}`,
       );
       expect(conf).toMatch(block);
     }
-    expect(efi).toBe("grub/grubx64.efi");
+    expect(efi).toBe("grub/shimx64.efi");
     expect(dhcpdCheck(conf).code).toBe(0);
   });
 
-  it("find their own grub.cfg first in GRUB's search order, booting the same chain as BIOS", () => {
-    const paths = new Set(server1.map((f) => f.path));
+  it("get ksorch's unsigned GRUB image instead with install.uefi.secure_boot: false", () => {
+    const files = renderAll(unsignedInv).get("server1") ?? [];
+    const unsignedConf = fileAt(files, debian.dhcp.dhcpdConf).content;
+    expect(unsigned.efi).toBe("grub/ksorch-grubx64.efi");
+    expect(unsignedConf).toContain(`filename "${unsigned.efi}";`);
+    expect(unsignedConf).not.toContain("shimx64.efi");
+    // The signed GRUB must keep the name shim asks for; the unsigned one must not take it.
+    expect(unsigned.signedGrub).toBe("grub/grubx64.efi");
+    expect(unsigned.unsignedGrub).not.toBe(unsigned.signedGrub);
+  });
+
+  it("through shim reach Debian's signed GRUB, whose grub.cfg sends each client to its own file", () => {
     for (const c of topo.clients) {
-      const order = grubSearchOrder(efi, c.mac, c.ip).map((p) => `${debian.tftpRoot}/${p}`);
-      const found = order.find((p) => paths.has(p));
-      expect(found).toBe(`${debian.tftpRoot}/grub/grub.cfg-${c.pxelinuxFile}`);
-      const grub = parseGrubConfig(fileAt(server1, found ?? "").content);
-      const bios = parsePxelinuxConfig(
-        fileAt(server1, `${debian.tftpRoot}/pxelinux.cfg/${c.pxelinuxFile}`).content,
-      );
-      expect(grub).toMatchObject({ kernel: `/${kernel}`, initrd: `/${initrd}` });
-      expect(kickstartUrl(grub?.append ?? "")).toBe(`ftp://${c.vip}/pub/rh9/${c.kickstartFile}`);
-      // The same installer arguments; only pxelinux carries the initrd among them.
-      expect(`initrd=${initrd} ${grub?.append}`).toBe(bios?.append);
+      expect(uefiChain(efi, c.mac, c.ip).secondStage).toBe("grub/grubx64.efi");
+      const { found, next } = configOf(server1, efi, c.mac, c.ip);
+      expect(found).toBe("grub/grub.cfg");
+      expect(next).toBe(`/grub/grub.cfg-${c.pxelinuxFile}`);
+      expect(paths.has(`${debian.tftpRoot}${next ?? ""}`)).toBe(true);
     }
   });
 
-  it("fall back to a grub.cfg that installs nothing, tagged for the grub config task", () => {
-    const fallback = fileAt(server1, `${debian.tftpRoot}/grub/grub.cfg`);
-    expect(parseGrubConfig(fallback.content)).toBeUndefined();
+  it("find their own grub.cfg first with ksorch's GRUB image, booting the same chain as BIOS", () => {
+    const files = renderAll(unsignedInv).get("server1") ?? [];
+    for (const c of topo.clients) {
+      const { found, next, entry } = configOf(files, unsigned.efi, c.mac, c.ip);
+      expect(found).toBe(`grub/grub.cfg-${c.pxelinuxFile}`);
+      expect(next).toBeUndefined();
+      const bios = parsePxelinuxConfig(
+        fileAt(files, `${debian.tftpRoot}/pxelinux.cfg/${c.pxelinuxFile}`).content,
+      );
+      expect(entry).toMatchObject({ kernel: `/${kernel}`, initrd: `/${initrd}` });
+      expect(kickstartUrl(entry?.append ?? "")).toBe(`ftp://${c.vip}/pub/rh9/${c.kickstartFile}`);
+      // The same installer arguments; only pxelinux carries the initrd among them.
+      expect(`initrd=${initrd} ${entry?.append}`).toBe(bios?.append);
+    }
+  });
+
+  it("boot nothing from grub.cfg when their address is unknown; the files are tagged grub", () => {
+    const fallback = fileAt(server1, `${debian.tftpRoot}/grub/grub.cfg`).content;
+    expect(grubConfigfileFor(fallback, "192.168.0.200")).toBeUndefined();
+    expect(parseGrubConfig(fallback)).toBeUndefined();
     const grubFiles = server1.filter((f) => f.tag === "grub");
     expect(grubFiles).toHaveLength(topo.clients.length + 1);
     expect(grubFiles.every((f) => f.path.startsWith(`${debian.tftpRoot}/grub/`))).toBe(true);

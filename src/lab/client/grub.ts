@@ -1,6 +1,6 @@
-// What GRUB does after DHCP on x64 UEFI firmware, as pure functions: the order its network
-// image asks TFTP for config files, and which kernel, initrd and command line the chosen
-// config boots. The BIOS counterpart is ./pxelinux.ts.
+// What shim and GRUB do after DHCP on x64 UEFI firmware, as pure functions: which second stage
+// shim loads, the order GRUB's network image asks TFTP for config files, and which kernel,
+// initrd and command line the chosen config boots. The BIOS counterpart is ./pxelinux.ts.
 import { hexIp, pathPrefix, type BootEntry } from "./pxelinux.js";
 
 /** The client system architecture (DHCP option 93) each firmware kind sends. */
@@ -18,6 +18,42 @@ export function grubSearchOrder(bootFile: string, mac: string, ip: string): stri
   for (let n = hex.length; n >= 1; n--) names.push(`grub.cfg-${hex.slice(0, n)}`);
   names.push("grub.cfg");
   return names.map((n) => `${pathPrefix(bootFile)}${n}`);
+}
+
+/**
+ * The GRUB a UEFI boot file leads to. A boot file named shimx64.efi is signed shim, which
+ * loads `grubx64.efi` from its own folder (shim's netboot.c, parseDhcp4(): DEFAULT_LOADER
+ * in the boot file's folder). The lab's servers are Debian: that GRUB is Debian's signed
+ * network image, whose built-in prefix is /grub and which reads $prefix/x86_64-efi/grub.cfg,
+ * else $prefix/grub.cfg, and nothing else (grub2 2.06-13, debian/build-efi-images). Any
+ * other boot file is a GRUB image of its own, searching as grubSearchOrder says.
+ */
+export function uefiChain(
+  bootFile: string,
+  mac: string,
+  ip: string,
+): { secondStage?: string; configs: string[] } {
+  if (bootFile.split("/").pop() !== "shimx64.efi")
+    return { configs: grubSearchOrder(bootFile, mac, ip) };
+  return {
+    secondStage: `${pathPrefix(bootFile)}grubx64.efi`,
+    configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+  };
+}
+
+/**
+ * The file a grub.cfg hands a client with address `ip` to before its own menu, through a line
+ * `if [ "$net_default_ip" = "<ip>" ]; then configfile <path>; fi` (the form ksorch writes;
+ * GRUB runs the first that matches). Undefined when none matches.
+ */
+export function grubConfigfileFor(text: string, ip: string): string | undefined {
+  for (const raw of text.split("\n")) {
+    const m = /^if \[ "\$net_default_ip" = "([\d.]+)" \]; then configfile (\S+); fi$/.exec(
+      raw.trim(),
+    );
+    if (m?.[1] === ip) return m[2];
+  }
+  return undefined;
 }
 
 interface MenuEntry {

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
 import { requestLease } from "./dhcp.js";
-import { grubSearchOrder, parseGrubConfig, type Firmware } from "./grub.js";
+import { grubConfigfileFor, parseGrubConfig, uefiChain, type Firmware } from "./grub.js";
 import { download, tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
 import { installUrl, joinUrl, parseManifest } from "./kickstart.js";
 import {
@@ -112,15 +112,23 @@ export async function installClient(
 /** The boot loader each firmware kind runs: where it looks for its config, and how it reads it. */
 interface Loader {
   name: string;
-  searchOrder: (bootFile: string, mac: string, ip: string) => string[];
+  /** The chain's programs after the boot file (shim's GRUB), then the configs in search order. */
+  chain: (bootFile: string, mac: string, ip: string) => { secondStage?: string; configs: string[] };
   parse: (text: string) => BootEntry | undefined;
+  /** A config that hands this client on to another file (GRUB's `configfile`). */
+  handOff?: (text: string, ip: string) => string | undefined;
 }
 const PXELINUX: Loader = {
   name: "pxelinux",
-  searchOrder: pxelinuxSearchOrder,
+  chain: (bootFile, mac, ip) => ({ configs: pxelinuxSearchOrder(bootFile, mac, ip) }),
   parse: parsePxelinuxConfig,
 };
-const GRUB: Loader = { name: "grub", searchOrder: grubSearchOrder, parse: parseGrubConfig };
+const GRUB: Loader = {
+  name: "grub",
+  chain: uefiChain,
+  parse: parseGrubConfig,
+  handOff: grubConfigfileFor,
+};
 
 async function chain(
   env: ClientEnv,
@@ -164,8 +172,14 @@ async function chain(
   await must(lease.bootFile, join(boot, "bootfile"));
 
   const loader = env.firmware === "uefi" ? GRUB : PXELINUX;
+  const { secondStage, configs } = loader.chain(lease.bootFile, client.mac, lease.ip);
+  report.loaders = [lease.bootFile];
+  if (secondStage) {
+    await must(secondStage, join(boot, "loader"));
+    report.loaders.push(secondStage);
+  }
   let config: string | undefined;
-  for (const path of loader.searchOrder(lease.bootFile, client.mac, lease.ip)) {
+  for (const path of configs) {
     report.pxelinux.tried.push(path);
     const code = await tftp(path, join(boot, "loader.cfg"));
     if (code === TFTP_NOT_FOUND) continue;
@@ -175,6 +189,14 @@ async function chain(
     break;
   }
   if (config === undefined) throw new Error(`${loader.name}: no config file found`);
+  const next = loader.handOff?.(config, lease.ip);
+  if (next) {
+    const path = tftpPath(lease.bootFile, next);
+    report.pxelinux.tried.push(path);
+    await must(path, join(boot, "loader.cfg"));
+    report.pxelinux.used = path;
+    config = await readFile(join(boot, "loader.cfg"), "utf8");
+  }
   note("config", report.pxelinux.used ?? "");
   const entry = loader.parse(config);
   if (!entry) throw new Error(`${loader.name}: no kernel in ${report.pxelinux.used}`);

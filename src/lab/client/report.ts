@@ -59,6 +59,8 @@ export interface ClientReport {
   lease?: Lease;
   /** Firmware the client emulates: BIOS runs pxelinux, x64 UEFI runs GRUB. */
   firmware: Firmware;
+  /** The boot programs fetched before any config: the DHCP boot file, then (shim) GRUB. */
+  loaders?: string[];
   /** Config files the boot loader asked for (pxelinux's, or GRUB's on UEFI), and the one used. */
   pxelinux: { tried: string[]; used?: string };
   boot?: { kernel: string; initrd?: string; append: string; matchesTree?: boolean };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { archOption } from "../../../src/lab/client/dhcp.js";
-import { grubSearchOrder, parseGrubConfig } from "../../../src/lab/client/grub.js";
+import {
+  grubConfigfileFor,
+  grubSearchOrder,
+  parseGrubConfig,
+  uefiChain,
+} from "../../../src/lab/client/grub.js";
 import { kickstartUrl, tftpPath } from "../../../src/lab/client/pxelinux.js";
 import { renderTemplate } from "../../../src/render/template.js";
 
@@ -23,6 +28,28 @@ describe("GRUB netboot search order", () => {
   it("looks in the boot file's own folder (the prefix ksorch builds the image with)", () => {
     expect(grubSearchOrder("grubx64.efi", "00:0c:29:20:50:91", "10.0.0.1")[1]).toBe(
       "grub.cfg-0A000001",
+    );
+  });
+});
+
+describe("the UEFI boot chain", () => {
+  it("runs shim's second stage from shim's own folder, then Debian's signed GRUB's two configs", () => {
+    expect(uefiChain("grub/shimx64.efi", "00:0c:29:20:50:90", "192.168.0.128")).toEqual({
+      secondStage: "grub/grubx64.efi",
+      configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+    });
+    // That GRUB's prefix is built in: the same configs whatever folder shim came from.
+    expect(uefiChain("/efi/shimx64.efi", "00:0c:29:20:50:90", "10.0.0.1")).toEqual({
+      secondStage: "efi/grubx64.efi",
+      configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+    });
+  });
+
+  it("is a GRUB image of its own for any other boot file, searching its own folder", () => {
+    const chain = uefiChain("grub/ksorch-grubx64.efi", "00:0c:29:20:50:90", "192.168.0.128");
+    expect(chain.secondStage).toBeUndefined();
+    expect(chain.configs).toEqual(
+      grubSearchOrder("grub/ksorch-grubx64.efi", "00:0c:29:20:50:90", "192.168.0.128"),
     );
   });
 });
@@ -54,9 +81,23 @@ describe("GRUB config", () => {
   });
 
   it("finds no kernel in ksorch's grub.cfg for unknown machines", () => {
-    const text = renderTemplate("grub-default", {});
+    const text = renderTemplate("grub-default", { clients: [], prefix: "/grub" });
     expect(text).toMatch(/^\s*exit$/m);
     expect(parseGrubConfig(text)).toBeUndefined();
+  });
+
+  it("follows the first configfile line of grub.cfg that names the client's address", () => {
+    const text = renderTemplate("grub-default", {
+      clients: [
+        { ip: "192.168.0.128", pxelinuxFile: "C0A80080" },
+        { ip: "192.168.0.12", pxelinuxFile: "C0A8000C" },
+      ],
+      prefix: "/grub",
+    });
+    expect(grubConfigfileFor(text, "192.168.0.12")).toBe("/grub/grub.cfg-C0A8000C");
+    expect(grubConfigfileFor(text, "192.168.0.128")).toBe("/grub/grub.cfg-C0A80080");
+    // A prefix of another address is not that address.
+    expect(grubConfigfileFor(text, "192.168.0.1")).toBeUndefined();
   });
 
   it("reads the first entry when no default is set", () => {

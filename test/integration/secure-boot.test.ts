@@ -1,0 +1,150 @@
+// Secure Boot clients on a lab of its own (the lab inventory: install.uefi.secure_boot is
+// true): apply installs Debian's signed shim and signed network GRUB, emulated UEFI clients
+// install through shim's chain to each VIP, and real firmware with Secure Boot on and
+// Microsoft's keys enrolled (QEMU + OVMF_CODE_4M.secboot.fd, OVMF_VARS_4M.ms.fd) boots through
+// shim and GRUB to the tree's signed kernel, which reports Secure Boot on. Needs root and a
+// built CLI; the VM test needs qemu-system-x86 and ovmf, and is reported as skipped without.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { osLayout } from "../../src/inventory/layout.js";
+import { grubConfigfileFor, uefiChain } from "../../src/lab/client/grub.js";
+import type { ClientReport } from "../../src/lab/client/report.js";
+import { execInHost } from "../../src/lab/exec.js";
+import { cutLink } from "../../src/lab/faults.js";
+import { labPaths } from "../../src/lab/paths.js";
+import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
+import { tftpRequests } from "./helpers/tftp.js";
+
+const LAB = testLab("secboot");
+const TFTP = "/srv/tftp";
+const { signedEfi } = osLayout("debian", "isc");
+let inventory: string;
+
+const hasSecureBootVm = [
+  "/usr/bin/qemu-system-x86_64",
+  "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+  "/usr/share/OVMF/OVMF_VARS_4M.ms.fd",
+].every((f) => existsSync(f));
+
+interface PlanRow {
+  client: string;
+  mac: string;
+  ip: string;
+  vip: string;
+  pxelinuxFile: string;
+}
+
+const plan = async (): Promise<PlanRow[]> =>
+  (JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as PlanRow[]).slice(0, 2);
+
+describe("Secure Boot UEFI clients", () => {
+  beforeAll(async () => {
+    await freshLab(LAB, ["--clients", "2"]);
+    inventory = labPaths(LAB).inventory;
+    await applyLab(inventory);
+  });
+  afterAll(async () => {
+    await removeLab(LAB);
+  });
+
+  it("serves the packages' own signed shim and GRUB, and builds no unsigned image", async () => {
+    for (const server of ["server1", "server2"]) {
+      const run = (argv: string[]) => execInHost(LAB, server, argv);
+      const same = async (a: string, b: string) => (await run(["cmp", a, b])).exitCode;
+      expect(await same(`${TFTP}/grub/shimx64.efi`, signedEfi.shim)).toBe(0);
+      expect(await same(`${TFTP}/grub/grubx64.efi`, signedEfi.grub)).toBe(0);
+      // Who signed them, as the signatures embedded in the PE files name it.
+      const signer = (file: string, name: string) => run(["grep", "-c", name, file]);
+      expect((await signer(signedEfi.shim, "Microsoft Corporation UEFI CA")).exitCode).toBe(0);
+      expect((await signer(signedEfi.grub, "Debian Secure Boot Signer")).exitCode).toBe(0);
+      expect((await run(["test", "-e", `${TFTP}/grub/ksorch-grubx64.efi`])).exitCode).toBe(1);
+    }
+  });
+
+  it("installs emulated UEFI clients through shim, GRUB and grub.cfg to each VIP", async () => {
+    const r = await ksorch([
+      "lab",
+      "install",
+      "--name",
+      LAB,
+      "--uefi",
+      "client1,client2",
+      "--json",
+    ]);
+    const reports = JSON.parse(r.stdout) as ClientReport[];
+    expect(reports.filter((c) => c.verdict !== "pass").map((c) => c.error)).toEqual([]);
+    expect(r.code).toBe(0);
+    const rows = await plan();
+    for (const p of rows) {
+      const c = reports.find((x) => x.client === p.client);
+      expect(c?.lease?.bootFile).toBe("grub/shimx64.efi");
+      expect(c?.loaders).toEqual(["grub/shimx64.efi", "grub/grubx64.efi"]);
+      expect(c?.pxelinux).toEqual({
+        tried: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg", `grub/grub.cfg-${p.pxelinuxFile}`],
+        used: `grub/grub.cfg-${p.pxelinuxFile}`,
+      });
+      expect(c?.kickstartUrl).toMatch(new RegExp(`^ftp://${p.vip.replaceAll(".", "\\.")}/`));
+    }
+    // Odd and even addresses: one client per VIP.
+    expect(new Set(rows.map((p) => p.vip)).size).toBe(2);
+  });
+
+  // Last: the VM takes client1's MAC, so the emulated client1 is unplugged for good.
+  it.skipIf(!hasSecureBootVm)(
+    "boots Secure Boot firmware through shim and GRUB to the signed kernel, Secure Boot on",
+    async () => {
+      const [p] = await plan();
+      if (!p) throw new Error("no client in the plan");
+      // The serial console is the test's only window on the VM's kernel.
+      for (const server of ["server1", "server2"]) {
+        const cfg = `${TFTP}/grub/grub.cfg-${p.pxelinuxFile}`;
+        await execInHost(LAB, server, ["sed", "-i", "s|^  linux .*|& console=ttyS0|", cfg]);
+      }
+      await cutLink(LAB, p.client, "eth0");
+      let stdout = "";
+      const started = Date.now();
+      const asked = await tftpRequests(LAB, async () => {
+        const vm = await promisify(execFile)(
+          join(REPO, "scripts/lab-pxe-vm.sh"),
+          [LAB, p.mac, "ksorch lab installer", "420"],
+          { env: { ...process.env, FIRMWARE: "secureboot" }, maxBuffer: 16 << 20 },
+        );
+        stdout = vm.stdout;
+      });
+      console.log(`secure boot VM: kernel's init reached in ${Date.now() - started} ms`);
+      // shim, loaded by the firmware, fetched GRUB beside itself and verified it.
+      expect(stdout).toContain("Fetching Netboot Image grub/grubx64.efi");
+      // The kernel, verified by GRUB through shim, sees the firmware's Secure Boot on.
+      expect(stdout).toMatch(/secureboot: Secure boot enabled/);
+      expect(stdout).toMatch(/Kernel is locked down from EFI Secure Boot/);
+      expect(stdout).toMatch(
+        new RegExp(
+          `ksorch lab installer: kernel 6\\.\\S+-amd64, command line: \\S+ ` +
+            `inst\\.ks=ftp://${p.vip.replaceAll(".", "\\.")}/pub/rh9/`,
+        ),
+      );
+      // The requests on the wire are the chain the emulated clients follow, in order. Firmware
+      // asks for its boot file twice (size, then data); shim 16 also asks for optional files
+      // of its own beside itself (revocations_sbat.efi, ...), which are not there.
+      const files = [...new Set(asked.map((f) => f.replace(/^\//, "")))];
+      const chain = uefiChain("grub/shimx64.efi", p.mac, p.ip);
+      const cfg = await execInHost(LAB, "server1", ["cat", `${TFTP}/grub/grub.cfg`]);
+      const own = grubConfigfileFor(cfg.stdout, p.ip)?.replace(/^\//, "");
+      const expected = [
+        "grub/shimx64.efi",
+        chain.secondStage,
+        ...chain.configs,
+        own,
+        "images/pub/rh9/vmlinuz",
+        "images/pub/rh9/initrd.img",
+      ];
+      const shimOwn = files.filter((f) => !expected.includes(f));
+      expect(files.filter((f) => expected.includes(f))).toEqual(expected);
+      expect(shimOwn.every((f) => f.startsWith("grub/") && f.endsWith(".efi"))).toBe(true);
+    },
+    500_000,
+  );
+});
