@@ -6,13 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # debootstrap builds the lab image; socat publishes each lab server's sshd on a loopback port;
-# iproute2 makes the namespaces; isc-dhcp-server gives `dhcpd -t` to check rendered configs;
+# iproute2 makes the namespaces; isc-dhcp-server gives `dhcpd -t` and kea-dhcp4-server
+# `kea-dhcp4 -t` (with the HA hook library it opens) to check rendered configs;
 # tcpdump, busybox (udhcpc), curl and tftp-hpa serve the emulated install clients; QEMU with
 # iPXE ROMs is a real PXE PC on the lab's LAN, and with OVMF a real x64 UEFI one; rpm
 # (rpmbuild) and createrepo-c make the install tree a real RPM repository, and dnf (4.x, with
 # librepo: RHEL 9's installer payload) installs from it as each lab client's package phase.
 packages=(debootstrap socat iproute2 iptables isc-dhcp-server tcpdump busybox curl tftp-hpa
-  openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf rpm createrepo-c dnf)
+  openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf rpm createrepo-c dnf
+  kea-dhcp4-server)
 
 missing=()
 for p in "${packages[@]}"; do

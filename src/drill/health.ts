@@ -142,9 +142,11 @@ function findProblems(
     if (v.owners.length > 1)
       add(`${v.vip} is held by ${v.owners.length} servers: ${v.owners.join(", ")}`, true);
   }
-  if (dhcp.length !== 1)
+  // One dhcpd, moved with a VIP; Kea on every server, its HA hook choosing who answers.
+  const expected = inv.dhcp.server === "kea" ? inv.servers.length : 1;
+  if (dhcp.length !== expected)
     add(
-      `DHCP serves from ${dhcp.length} servers${dhcp.length ? `: ${dhcp.join(", ")}` : ""} (expected 1)`,
+      `DHCP serves from ${dhcp.length} servers${dhcp.length ? `: ${dhcp.join(", ")}` : ""} (expected ${expected})`,
       false,
     );
   return problems;

@@ -75,7 +75,8 @@ export async function waitTakeover(
 }
 
 /**
- * Waits until no blocking problem is left, one server serves DHCP and, with auto_failback,
+ * Waits until no blocking problem is left, DHCP serves as it should (one dhcpd, or Kea on
+ * every server) and, with auto_failback,
  * every VIP is home again.
  * Probe failures (a host still booting) count as not healthy yet.
  */
@@ -87,7 +88,9 @@ export async function waitHealthy(
   return pollUntil(
     async () => {
       const h = clusterHealth(inv, await probe(), undefined);
-      if (h.problems.some((p) => p.blocking) || h.dhcp.length !== 1) return false;
+      // One dhcpd; Kea on every server.
+      const dhcp = inv.dhcp.server === "kea" ? inv.servers.length : 1;
+      if (h.problems.some((p) => p.blocking) || h.dhcp.length !== dhcp) return false;
       return !inv.ha.autoFailback || h.vips.every((v) => v.owners[0] === v.home);
     },
     ms,

@@ -11,7 +11,8 @@ import { parseAddrShow, parseLinkLine, type AddrEntry, type LinkEntry } from "./
  * families.
  */
 const PROCESSES = {
-  dhcp: "dhcpd",
+  // ISC's dhcpd or Kea's kea-dhcp4, whichever the inventory chose (pidof takes both).
+  dhcp: "dhcpd kea-dhcp4",
   tftp: "in.tftpd",
   ftp: "vsftpd",
   guard: GUARD_NAME,
@@ -49,7 +50,7 @@ export interface TreeProbe {
 /** Without `tree` the manifest is skipped: the drill probes often and needs no tree. */
 export function probeCommand(haRunningProbe: string, tree?: TreeProbe): string {
   const services = (Object.entries(PROCESSES) as [ServiceRole, string][]).map(
-    ([role, proc]) => sh`pidof -x ${proc} >/dev/null && echo ${role};`,
+    ([role, procs]) => sh`pidof -x ${procs.split(" ")} >/dev/null && echo ${role};`,
   );
   return [
     sh`echo @time; date +%s%N; date +%z`,

@@ -71,6 +71,7 @@ export function drillSetup(
     vips: inv.servers.map((s) => ({ vip: s.vip, home: s.name })),
     // haresources gives DHCP to the first server's group (src/render/heartbeat.ts).
     dhcpHome: inv.servers[0]?.name ?? "",
+    dhcpServer: inv.dhcp.server,
     lan,
     clientIps: inv.clients.map((c) => c.ip),
     maxTakeoverMs: inv.ha.maxTakeoverMs,

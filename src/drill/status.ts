@@ -1,6 +1,6 @@
 // `ksorch status` and the drill's health gate: one probe command per server, in parallel.
 import { haOps } from "../ha/engine.js";
-import { osLayout } from "../inventory/layout.js";
+import { serverLayout } from "../inventory/layout.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import type { Transport } from "../transport/types.js";
 import { clusterHealth, type ClusterHealth, type ProbeOutcome } from "./health.js";
@@ -14,7 +14,7 @@ import { planTopology } from "../topology/plan.js";
 export function treeProbe(inv: Inventory, s: Server): TreeProbe {
   const kickstarts = planTopology(inv).servers.map((p) => p.kickstartFile);
   return {
-    dir: `${osLayout(s.os).ftpRoot}/${inv.install.path}`,
+    dir: `${serverLayout(inv, s).ftpRoot}/${inv.install.path}`,
     exclude: [...new Set(kickstarts)],
   };
 }

@@ -1,7 +1,7 @@
 // The drill's data model. Observation collects what was seen on the servers (all timestamps are
 // epoch milliseconds taken by the servers themselves); the pure functions in this folder turn
 // it into measurements, a timeline relative to the fault, and a verdict.
-import type { HaEngine } from "../inventory/types.js";
+import type { HaEngine, DhcpServer } from "../inventory/types.js";
 import type { HaLogEntry } from "../ha/types.js";
 import type { AddrEntry, LinkEntry, MonitorLine } from "./ipaddr.js";
 import type { Packet } from "./tcpdump.js";
@@ -67,6 +67,8 @@ export interface DrillSetup {
   vips: { vip: string; home: string }[];
   /** Server whose resources include DHCP (the paper: server1). */
   dhcpHome: string;
+  /** isc: one dhcpd that follows dhcpHome's VIP; kea: kea-dhcp4 on every server (its HA hook). */
+  dhcpServer: DhcpServer;
   /** LAN interface and MAC of each server. */
   lan: Record<string, { interface: string; mac: string; address: string }>;
   clientIps: string[];

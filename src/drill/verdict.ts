@@ -175,6 +175,7 @@ function dhcpCheck(obs: Observation, m: Measurements): Check {
   if (m.dhcpAfterTakeover === undefined) {
     return { name, status: "skipped", detail: "services were not probed" };
   }
+  if (obs.setup.dhcpServer === "kea") return keaCheck(obs, m.dhcpAfterTakeover);
   const { dhcpHome, target, vips, engine } = obs.setup;
   const vip = vips.find((v) => v.home === dhcpHome)?.vip ?? "";
   const moved = m.takeovers.find((t) => t.vip === vip)?.survivor;
@@ -195,6 +196,21 @@ function dhcpCheck(obs: Observation, m: Measurements): Check {
     ? `the dead ${engine} on ${target} left its dhcpd running as it left its VIP: the fix of "single owner throughout" applies`
     : adviceFor(engine, { kind: "dhcp", vip, running });
   return { name, status: "fail", detail, hint };
+}
+
+/** Kea moves with no VIP: every server but the target must still run it after the takeover. */
+function keaCheck(obs: Observation, running: string[]): Check {
+  const name = "kea-dhcp4 on every survivor";
+  const survivors = obs.setup.vips.map((v) => v.home).filter((s) => s !== obs.setup.target);
+  const missing = survivors.filter((s) => !running.includes(s));
+  const detail = `after the takeover kea-dhcp4 serves from ${running.join(", ") || "nowhere"} (expected at least ${survivors.join(", ")})`;
+  if (missing.length === 0) return { name, status: "pass", detail };
+  return {
+    name,
+    status: "fail",
+    detail,
+    hint: `start kea-dhcp4 on ${missing.join(", ")} (apply does)`,
+  };
 }
 
 function clientsCheck(obs: Observation): Check {

@@ -4,12 +4,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, type Diagnostic } from "../errors.js";
 import { haOps } from "../ha/engine.js";
-import { osLayout } from "../inventory/layout.js";
+import { serverLayout } from "../inventory/layout.js";
+import { hostOsMismatch } from "../inventory/os-checks.js";
 import { loadInventory } from "../inventory/load.js";
 import { checkInstallSource } from "../inventory/source.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import { MODULES } from "../modules/index.js";
 import { bootFiles, TFTP_PRIME_COMMAND } from "../render/boot.js";
+import { redHatScope } from "../render/redhat.js";
 import { renderServer } from "../render/render.js";
 import { loadSecrets } from "../render/secrets.js";
 import type { RenderedFile } from "../render/types.js";
@@ -47,18 +49,21 @@ export interface ApplyOptions {
 
 /**
  * Variables of one server for playbook values and templates. Documented in playbooks/README.md:
- * inventory, topology, server, serverPlan, layout, boot, tftpPrime, ha (and facts at run time).
+ * inventory, topology, server, serverPlan, layout, boot, tftpPrime, ha, redhat (and facts at
+ * run time).
  */
 export function serverScope(inv: Inventory, topo: Topology, server: Server): Scope {
+  const layout = serverLayout(inv, server);
   return {
     inventory: inv,
     topology: topo,
     server,
     serverPlan: topo.servers.find((s) => s.name === server.name),
-    layout: osLayout(server.os),
+    layout,
     boot: bootFiles(inv.install),
     tftpPrime: TFTP_PRIME_COMMAND.map((p) => quote(p)).join(" "),
     ha: haOps(inv.ha.engine),
+    redhat: redHatScope(inv, layout),
   };
 }
 
@@ -106,10 +111,7 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
         files ??= renderServer(inv, topo, server.name, secrets);
         return files.filter((f) => f.tag === tag);
       },
-      verify: (facts) =>
-        facts.os.family === server.os
-          ? undefined
-          : `the inventory says os: ${server.os}, the host runs ${facts.os.prettyName || "an unknown OS"} (${facts.os.family})`,
+      verify: (facts) => hostOsMismatch(inv, server, facts.os),
     };
   });
   return runPlaybooks(playbooks, compiled.args, hosts, MODULES, {

@@ -110,6 +110,7 @@ export async function runPlaybooks(
     opts.check,
   );
 
+  const mismatched = new Set<string>();
   const connect = async (s: HostState): Promise<void> => {
     const t = performance.now();
     const base = {
@@ -142,6 +143,7 @@ export async function runPlaybooks(
       };
       if (mismatch) {
         s.stopped = true;
+        mismatched.add(s.host.name);
         record({
           ...base,
           status: "failed",
@@ -163,6 +165,26 @@ export async function runPlaybooks(
     }
   };
   await Promise.all(states.map((s) => limit(() => connect(s))));
+  // A host whose facts do not fit the inventory stops every host, before anything changes.
+  if (mismatched.size > 0) {
+    for (const s of states) {
+      if (s.stopped) continue;
+      s.stopped = true;
+      record({
+        host: s.host.name,
+        playbook: "(connect)",
+        task: "gather facts",
+        module: "facts",
+        handler: false,
+        steps: [],
+        attempts: 1,
+        status: "skipped",
+        reason: `nothing changed: the facts of ${[...mismatched].join(", ")} do not fit the inventory`,
+        startedAt,
+        durationMs: 0,
+      });
+    }
+  }
 
   const inPlayOf = (pb: PlaybookDef): HostState[] => {
     const names = playHosts(

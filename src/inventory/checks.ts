@@ -4,6 +4,7 @@
 import ipaddr from "ipaddr.js";
 import type { FieldPath } from "./positions.js";
 import type { Problem } from "./problems.js";
+import { checkOsReleases } from "./os-checks.js";
 import type { Inventory } from "./types.js";
 
 interface Use {
@@ -201,5 +202,6 @@ export function checkInventory(inv: Inventory): Problem[] {
     ...heartbeat(inv),
     ...timings(inv),
     ...serverCount(inv),
+    ...checkOsReleases(inv),
   ];
 }

@@ -4,12 +4,23 @@
 import { dirname, resolve as resolvePath } from "node:path";
 import type { RawInventory } from "./schema.js";
 import { durationMs } from "./duration.js";
-import type { Client, HaSettings, Inventory, Server, SshSettings } from "./types.js";
+import type {
+  Client,
+  DhcpSettings,
+  HaSettings,
+  Inventory,
+  OsFamily,
+  RhelRelease,
+  Server,
+  SshSettings,
+} from "./types.js";
 
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_USER = "root";
 export const DEFAULT_HEARTBEAT_PREFIX = 24;
 export const DEFAULT_UDP_PORT = 694;
+/** Kea's HA hook listens here on each server's LAN address (8000 is Kea's control agent). */
+export const DEFAULT_KEA_HA_PORT = 8001;
 /** The lab's measured working keepalive; the other timings are derived from it (see haSettings). */
 export const DEFAULT_KEEPALIVE_MS = 200;
 
@@ -33,12 +44,13 @@ function sshSettings(own: RawServer["ssh"], shared: RawSsh | undefined, dir: str
  * five keepalives, warntime half of deadtime, initdead twice deadtime, and a drill accepts a
  * takeover of up to twice deadtime.
  */
-function haSettings(raw: RawInventory["ha"], dir: string): HaSettings {
+function haSettings(raw: RawInventory["ha"], dir: string, servers: Server[]): HaSettings {
   const ms = (v: string | number | undefined) => (v === undefined ? undefined : durationMs(v));
   const keepaliveMs = ms(raw?.keepalive) ?? DEFAULT_KEEPALIVE_MS;
   const deadtimeMs = ms(raw?.deadtime) ?? keepaliveMs * 5;
   return {
-    engine: raw?.engine ?? "heartbeat",
+    // No Red Hat release ksorch supports packages heartbeat (./os-checks.ts): keepalived there.
+    engine: raw?.engine ?? (servers.some((s) => s.os === "rhel") ? "keepalived" : "heartbeat"),
     keepaliveMs,
     warntimeMs: ms(raw?.warntime) ?? Math.round(deadtimeMs / 2),
     deadtimeMs,
@@ -49,6 +61,25 @@ function haSettings(raw: RawInventory["ha"], dir: string): HaSettings {
     ...(raw?.key_file ? { keyFile: resolvePath(dir, raw.key_file) } : {}),
     ...(raw?.ping ? { ping: raw.ping } : {}),
     ...(raw?.fence ? { fence: raw.fence } : {}),
+  };
+}
+
+/** `rhel9` -> rhel, 9; `{ family, release }` as it is; unset is a bare `rhel` (the paper's). */
+function osOf(raw: RawServer["os"]): { os: OsFamily; release?: RhelRelease } {
+  if (raw === undefined) return { os: "rhel" };
+  if (typeof raw === "object")
+    return raw.release ? { os: raw.family, release: raw.release } : { os: raw.family };
+  const m = /^rhel(\d+)$/.exec(raw);
+  if (m) return { os: "rhel", release: Number(m[1]) as RhelRelease };
+  return { os: raw as OsFamily };
+}
+
+/** ISC's dhcpd by default, Kea where a server runs RHEL 10 (which ships no dhcp-server). */
+function dhcpSettings(raw: RawInventory["dhcp"], servers: Server[]): DhcpSettings {
+  return {
+    server: raw?.server ?? (servers.some((s) => s.release === 10) ? "kea" : "isc"),
+    haMode: raw?.ha_mode ?? "hot-standby",
+    haPort: raw?.ha_port ?? DEFAULT_KEA_HA_PORT,
   };
 }
 
@@ -64,7 +95,7 @@ function server(name: string, raw: RawServer, shared: RawSsh | undefined, dir: s
       prefixLength: raw.heartbeat.prefix ?? DEFAULT_HEARTBEAT_PREFIX,
     },
     vip: raw.vip,
-    os: raw.os ?? "rhel",
+    ...osOf(raw.os),
   };
 }
 
@@ -82,6 +113,7 @@ export function resolveInventory(
     ip: c.ip,
     ...(c.server ? { server: c.server } : {}),
   }));
+  const servers = Object.entries(raw.servers).map(([n, s]) => server(n, s, raw.ssh, dir));
   return {
     file,
     name: raw.name,
@@ -90,8 +122,9 @@ export function resolveInventory(
       prefixLength: subnet.prefixLength,
       netmask: subnet.netmask,
     },
-    servers: Object.entries(raw.servers).map(([n, s]) => server(n, s, raw.ssh, dir)),
-    ha: haSettings(raw.ha, dir),
+    servers,
+    ha: haSettings(raw.ha, dir, servers),
+    dhcp: dhcpSettings(raw.dhcp, servers),
     install: {
       protocol: raw.install.protocol ?? "ftp",
       path: raw.install.path.replace(/\/+$/, ""),

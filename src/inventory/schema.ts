@@ -55,6 +55,32 @@ const sshServer = sshDefaults
   .extend({ host: z.string({ error: "expected a host name or address" }).min(1) })
   .describe("host, port, user, key, known_hosts");
 
+// `os:` names the family, and for Red Hat (RHEL, Rocky, Alma) optionally its major release:
+// `rhel9` or `{ family: rhel, release: 9 }`. The host's /etc/os-release must agree at apply.
+const osHint =
+  "debian, rhel, rhel8, rhel9, rhel10, or { family: rhel, release: 8, 9 or 10 } (RHEL, Rocky, Alma)";
+export const OS_NAMES = ["debian", "rhel", "rhel8", "rhel9", "rhel10"] as const;
+const os = z
+  .union(
+    [
+      z.enum(OS_NAMES),
+      z
+        .strictObject({
+          family: z.enum(["debian", "rhel"]).describe("debian or rhel"),
+          release: z
+            .union([z.literal(8), z.literal(9), z.literal(10)])
+            .describe("8, 9 or 10 (Red Hat only)")
+            .optional(),
+        })
+        .refine((o) => o.family === "rhel" || o.release === undefined, {
+          error: "a release is for the Red Hat family only",
+          path: ["release"],
+        }),
+    ],
+    { error: `expected ${osHint}` },
+  )
+  .describe(osHint);
+
 const server = z
   .strictObject({
     ssh: sshServer,
@@ -68,7 +94,7 @@ const server = z
       })
       .describe("interface, address, prefix"),
     vip: ipv4,
-    os: z.enum(["debian", "rhel"]).describe("debian or rhel").optional(),
+    os: os.optional(),
   })
   .describe("ssh, address, interface, heartbeat, vip, os");
 
@@ -153,6 +179,17 @@ export const inventorySchema = z
         "engine, keepalive, warntime, deadtime, initdead, auto_failback, max_takeover, udpport, key_file, ping, fence",
       )
       .optional(),
+    dhcp: z
+      .strictObject({
+        server: z.enum(["isc", "kea"]).describe("isc or kea").optional(),
+        ha_mode: z
+          .enum(["hot-standby", "load-balancing"])
+          .describe("hot-standby or load-balancing (Kea's HA hook)")
+          .optional(),
+        ha_port: port.describe("the TCP port of Kea's HA listener, 1 to 65535").optional(),
+      })
+      .describe("server, ha_mode, ha_port")
+      .optional(),
     install: z
       .strictObject({
         protocol: z.enum(["ftp", "http"]).describe("ftp or http").optional(),
@@ -191,6 +228,6 @@ export const inventorySchema = z
         "a map of client name to { mac, ip, server }, at least one client; or { from: clients.csv } with the columns name,mac,ip[,server]",
       ),
   })
-  .describe("name, network, ssh, servers, ha, install, clients");
+  .describe("name, network, ssh, servers, ha, dhcp, install, clients");
 
 export type RawInventory = z.infer<typeof inventorySchema>;

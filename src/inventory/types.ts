@@ -3,6 +3,12 @@
 // case and paths absolute; validation guarantees the cross-field rules hold.
 
 export type OsFamily = "debian" | "rhel";
+/** The Red Hat family releases ksorch knows (RHEL, Rocky, Alma): their major version. */
+export const RHEL_RELEASES = [8, 9, 10] as const;
+export type RhelRelease = (typeof RHEL_RELEASES)[number];
+export type DhcpServer = "isc" | "kea";
+/** Kea's HA hook modes ksorch configures (libdhcp_ha.so). */
+export type KeaHaMode = "hot-standby" | "load-balancing";
 export type HaEngine = "heartbeat" | "keepalived";
 export type Balance = "parity" | "modulo";
 export type InstallProtocol = "ftp" | "http";
@@ -30,6 +36,11 @@ export interface Server {
   heartbeat: { interface: string; address: string; prefixLength: number };
   vip: string;
   os: OsFamily;
+  /**
+   * The Red Hat release the inventory names (`os: rhel9`, `os: {family: rhel, release: 9}`);
+   * absent for Debian and for a bare `os: rhel`, whose release the host's facts then tell.
+   */
+  release?: RhelRelease;
 }
 
 export interface Client {
@@ -65,6 +76,15 @@ export interface HaSettings {
   fence?: string;
 }
 
+export interface DhcpSettings {
+  /** isc: dhcpd on one server at a time, moved with the first VIP; kea: on every server. */
+  server: DhcpServer;
+  /** Kea only: how its HA hook shares the clients between the servers. */
+  haMode: KeaHaMode;
+  /** Kea only: the TCP port of the HA hook's own HTTP listener on each server's LAN address. */
+  haPort: number;
+}
+
 export interface InstallSettings {
   protocol: InstallProtocol;
   /** Path of the tree below the FTP/HTTP root, e.g. `pub/rh9`. */
@@ -91,6 +111,7 @@ export interface Inventory {
   /** In file order; the order defines "first server" for parity balancing. */
   servers: Server[];
   ha: HaSettings;
+  dhcp: DhcpSettings;
   install: InstallSettings;
   /** In file order. */
   clients: Client[];

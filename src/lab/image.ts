@@ -40,6 +40,8 @@ export const CACHED_PACKAGES = [
   // Since version 2: HTTP install source, and GRUB's EFI modules for UEFI clients.
   "lighttpd",
   "grub-efi-amd64-bin",
+  // Kea (dhcp.server: kea); kea-common, a dependency, holds the HA hook.
+  "kea-dhcp4-server",
   // Secure Boot clients: the Microsoft-signed shim and Debian's signed network GRUB.
   "shim-signed",
   "grub-efi-amd64-signed",

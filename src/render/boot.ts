@@ -47,6 +47,32 @@ export interface BootFiles {
   grubPrefix: string;
 }
 
+/** The boot file DHCP hands a PXE client whose firmware reports one of `arches` (option 93). */
+export interface ArchBootFile {
+  /** What the firmware is, for comments in the rendered configuration. */
+  what: string;
+  arches: readonly number[];
+  file: string;
+}
+
+/**
+ * The boot file by client architecture, as both DHCP servers render it (dhcpd.conf's `if
+ * option client-arch`, Kea's client classes): each rule of `byArch` for its architectures, and
+ * the fallback, pxelinux, for BIOS firmware and any that sends no option 93. Only the fallback
+ * is told vendor class "PXEClient" (option 60): BIOS PXE then skips its wait for a ProxyDHCP
+ * offer, while EDK2's UEFI PXE would take such an offer for a BINL one and wait for a boot
+ * server on port 4011.
+ */
+export function dhcpBootFiles(install: InstallSettings): {
+  fallback: { file: string; vendorClass: string };
+  byArch: ArchBootFile[];
+} {
+  return {
+    fallback: { file: "pxelinux.0", vendorClass: "PXEClient" },
+    byArch: [{ what: "x64 UEFI", arches: UEFI_X64_ARCHES, file: bootFiles(install).efi }],
+  };
+}
+
 /**
  * Where apply puts that kernel and initrd, relative to the TFTP root (pxelinux resolves
  * KERNEL/initrd= paths against it): images/<install.path>/vmlinuz and .../initrd.img; and

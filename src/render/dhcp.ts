@@ -1,10 +1,21 @@
-import { bootFiles, UEFI_X64_ARCHES } from "./boot.js";
+import { dhcpBootFiles } from "./boot.js";
+import { keaFiles } from "./kea.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
-/** dhcpd.conf (one host block per client; BIOS firmware gets pxelinux, x64 UEFI firmware
- *  GRUB, told apart by option 93) and the file naming dhcpd's interface. */
-export function dhcpFiles({ inv, topo, server, layout }: RenderContext): RenderedFile[] {
+/** dhcpd compares option data byte by byte: option 93's 16-bit 7 is written 00:07. */
+function archHex(arch: number): string {
+  const hex = arch.toString(16).padStart(4, "0");
+  return `${hex.slice(0, 2)}:${hex.slice(2)}`;
+}
+
+/**
+ * The chosen DHCP server's files. ISC: dhcpd.conf (one host block per client, the boot file
+ * by client architecture) and the file naming dhcpd's interface. Kea: ./kea.ts.
+ */
+export function dhcpFiles(ctx: RenderContext): RenderedFile[] {
+  if (ctx.inv.dhcp.server === "kea") return keaFiles(ctx);
+  const { inv, topo, server, layout } = ctx;
   const cluster = inv.name;
   const conf = renderTemplate("dhcpd.conf", {
     cluster,
@@ -12,9 +23,8 @@ export function dhcpFiles({ inv, topo, server, layout }: RenderContext): Rendere
     network: inv.network.subnet.split("/")[0],
     netmask: inv.network.netmask,
     clients: topo.clients,
-    efi: bootFiles(inv.install).efi,
-    // dhcpd compares option data byte by byte: a 16-bit value is written 00:07.
-    uefiArches: UEFI_X64_ARCHES.map((a) => `00:${a.toString(16).padStart(2, "0")}`),
+    boot: dhcpBootFiles(inv.install),
+    archHex,
   });
   const defaults = renderTemplate("dhcpd-defaults", {
     cluster,
@@ -22,7 +32,7 @@ export function dhcpFiles({ inv, topo, server, layout }: RenderContext): Rendere
     iface: server.interface,
   });
   return [
-    rendered(layout.dhcpdConf, conf, "dhcp"),
-    rendered(layout.dhcpdDefaults, defaults, "dhcp"),
+    rendered(layout.dhcp.dhcpdConf, conf, "dhcp"),
+    rendered(layout.dhcp.dhcpdDefaults, defaults, "dhcp"),
   ];
 }

@@ -57,7 +57,8 @@ export function guardFiles(ctx: RenderContext): RenderedFile[] {
     logFile: "/var/log/ksorch-ha-guard.log",
     ping: inv.ha.ping,
     peersLan: inv.servers.filter((s) => s !== server).map((s) => s.address),
-    dhcpService: layout.services.dhcp,
+    // Only dhcpd is tied to a VIP; Kea's HA hook notices a dead peer by itself.
+    dhcpService: inv.dhcp.server === "isc" ? layout.services.dhcp : undefined,
     ...handover,
   });
   const boot = renderTemplate(layout.guard.boot.template, {

@@ -1,4 +1,4 @@
-import { osLayout } from "../inventory/layout.js";
+import { serverLayout } from "../inventory/layout.js";
 import { quote } from "../transport/quote.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
@@ -18,7 +18,8 @@ export const VIP_RESOURCE = "ksorch-vip";
 const SEND_ARP = { path: "/usr/libexec/heartbeat/send_arp", repeat: 10, intervalMs: 500 };
 
 /**
- * `server1 ksorch-vip::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server. With
+ * `server1 ksorch-vip::192.168.0.253/24/eth0 isc-dhcp-server`: one line per server (dhcpd only
+ * with dhcp.server: isc). With
  * `ha.fence`, each group starts with `ksorch-fence::<owner>`, so a node taking the group over
  * fences its owner before it adds the VIP.
  */
@@ -26,8 +27,9 @@ export function haresourcesLines({ inv }: Pick<RenderContext, "inv">): string[] 
   return inv.servers.map((s, i) => {
     const fence = inv.ha.fence ? [`${FENCE_RESOURCE}::${s.name}`] : [];
     const ip = `${VIP_RESOURCE}::${s.vip}/${inv.network.prefixLength}/${s.interface}`;
-    // dhcpd must run exactly once on the LAN: it follows the first server's VIP.
-    const dhcp = i === 0 ? [osLayout(s.os).services.dhcp] : [];
+    // dhcpd must run exactly once on the LAN: it follows the first server's VIP. Kea runs on
+    // every server and its HA hook decides who answers: it is no resource.
+    const dhcp = i === 0 && inv.dhcp.server === "isc" ? [serverLayout(inv, s).services.dhcp] : [];
     return [s.name, ...fence, ip, ...dhcp].join(" ");
   });
 }

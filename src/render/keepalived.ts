@@ -36,7 +36,8 @@ export function vrrpInstanceName(serverName: string): string {
 
 /**
  * keepalived.conf and its notify script, for the keepalived engine (any number of servers).
- * dhcpd follows the first server's VIP, as it does with heartbeat's haresources.
+ * dhcpd (dhcp.server: isc) follows the first server's VIP, as it does with heartbeat's
+ * haresources.
  */
 export function keepalivedFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
   const me = inv.servers.indexOf(server);
@@ -71,12 +72,14 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     cluster,
     server: server.name,
     logFile: keepalivedOps.logFile,
-    dhcp: first && {
-      instance: vrrpInstanceName(first.name),
-      vip: first.vip,
-      service: layout.services.dhcp,
-      lanIface: server.interface,
-    },
+    // Kea runs on every server; its HA hook, not a VIP, decides who answers.
+    dhcp: first &&
+      inv.dhcp.server === "isc" && {
+        instance: vrrpInstanceName(first.name),
+        vip: first.vip,
+        service: layout.services.dhcp,
+        lanIface: server.interface,
+      },
   });
   return [
     rendered(layout.keepalivedConf, conf, "ha"),

@@ -5,7 +5,7 @@ import type { RenderedFile } from "./types.js";
 export function networkFiles({ inv, server, layout }: RenderContext): RenderedFile[] {
   const cluster = inv.name;
   const hb = server.heartbeat;
-  const { dir, prefix } = layout.interfaceConfig;
+  const config = layout.interfaceConfig;
   return [
     rendered(
       "/etc/hosts",
@@ -13,15 +13,15 @@ export function networkFiles({ inv, server, layout }: RenderContext): RenderedFi
       "hosts",
     ),
     rendered(
-      `${dir}/${prefix}${hb.interface}`,
-      renderTemplate("interface", {
+      config.path(hb.interface),
+      renderTemplate(config.template, {
         cluster,
-        family: layout.family,
         iface: hb.interface,
         address: hb.address,
         prefix: hb.prefixLength,
       }),
       "network",
+      { mode: config.mode },
     ),
     rendered(layout.sysctlFile, renderTemplate("sysctl", {}), "network"),
   ];

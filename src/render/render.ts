@@ -1,6 +1,6 @@
 // Every file a server receives, rendered from the inventory, its topology and the secrets.
 // Pure apart from reading the (cached) templates: no secret is fetched or generated here.
-import { osLayout } from "../inventory/layout.js";
+import { serverLayout } from "../inventory/layout.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Topology } from "../topology/types.js";
 import { dhcpFiles } from "./dhcp.js";
@@ -24,7 +24,7 @@ export function renderServer(
 ): RenderedFile[] {
   const server = inv.servers.find((s) => s.name === serverName);
   if (!server) throw new Error(`renderServer: no server named ${serverName} in ${inv.file}`);
-  const ctx: RenderContext = { inv, topo, server, layout: osLayout(server.os), secrets };
+  const ctx: RenderContext = { inv, topo, server, layout: serverLayout(inv, server), secrets };
   return [
     ...networkFiles(ctx),
     ...dhcpFiles(ctx),

@@ -10,8 +10,8 @@ export const HTTP_PORT = 80;
 export function serviceFiles({ inv, layout }: RenderContext): RenderedFile[] {
   const cluster = inv.name;
   const family = layout.family;
-  const tftp = renderTemplate("tftpd-hpa", { cluster, family, tftpRoot: layout.tftpRoot });
-  const files = [rendered(layout.tftpDefaults, tftp, "tftp")];
+  const tftp = renderTemplate(layout.tftp.template, { cluster, tftpRoot: layout.tftpRoot });
+  const files = [rendered(layout.tftp.path, tftp, "tftp")];
   // FTP always serves the tree (the paper's source, and playbooks start vsftpd everywhere);
   // HTTP is added next to it when clients install over HTTP.
   const ftp = renderTemplate("vsftpd.conf", {
@@ -22,13 +22,14 @@ export function serviceFiles({ inv, layout }: RenderContext): RenderedFile[] {
   });
   files.push(rendered(layout.vsftpdConf, ftp, "ftp"));
   if (inv.install.protocol === "http") {
-    const http = renderTemplate("lighttpd.conf", {
+    const http = renderTemplate(layout.http.template, {
       cluster,
       root: layout.ftpRoot,
       port: HTTP_PORT,
-      user: layout.family === "debian" ? "www-data" : "lighttpd",
+      user: layout.http.user,
+      top: inv.install.path.split("/")[0],
     });
-    files.push(rendered(layout.lighttpdConf, http, "http"));
+    files.push(rendered(layout.http.path, http, "http"));
   }
   return files;
 }

@@ -9,6 +9,7 @@ const inv = {
     { name: "server2", vip: "192.168.0.254", interface: "eth0" },
   ],
   ha: { engine: "heartbeat" },
+  dhcp: { server: "isc" },
   install: { path: "pub/rh9" },
 } as unknown as Inventory;
 
@@ -54,6 +55,30 @@ describe("clusterHealth", () => {
     ]);
     expect(h.dhcp).toEqual(["server1"]);
     expect(h.servers.map((s) => s.drift)).toEqual(["same", "same"]);
+  });
+
+  it("with Kea expects DHCP on every server, and names one that lacks it", () => {
+    const kea = { ...inv, dhcp: { server: "kea" } } as Inventory;
+    const both = clusterHealth(
+      kea,
+      new Map([
+        ["server1", probe(["192.168.0.253"], { dhcp: true })],
+        ["server2", probe(["192.168.0.254"], { dhcp: true })],
+      ]),
+      TREE,
+    );
+    expect(both.problems).toEqual([]);
+    const one = clusterHealth(
+      kea,
+      new Map([
+        ["server1", probe(["192.168.0.253"], { dhcp: true })],
+        ["server2", probe(["192.168.0.254"])],
+      ]),
+      TREE,
+    );
+    expect(one.problems.map((p) => p.text)).toEqual([
+      "DHCP serves from 1 servers: server1 (expected 2)",
+    ]);
   });
 
   it("flags a VIP with two owners and one with none as blocking", () => {

@@ -70,6 +70,7 @@ export function baseObservation(mode: FaultMode = "stop"): Observation {
         { vip: VIP2, home: "server2" },
       ],
       dhcpHome: "server1",
+      dhcpServer: "isc",
       lan: {
         server1: { interface: "eth0", mac: MAC1, address: "192.168.0.1" },
         server2: { interface: "eth0", mac: MAC2, address: "192.168.0.2" },

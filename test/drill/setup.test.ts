@@ -45,6 +45,7 @@ describe("drill setup from probes", () => {
         { vip: "192.168.0.254", home: "server2" },
       ],
       dhcpHome: "server1",
+      dhcpServer: "isc",
       maxTakeoverMs: 2000,
       autoFailback: true,
     });

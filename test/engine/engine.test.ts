@@ -60,7 +60,12 @@ function load(...yamls: string[]): PlaybookDef[] {
 async function run(
   playbooks: PlaybookDef[],
   hosts: Record<string, FakeTransport | Error>,
-  opts: { check?: boolean; tags?: string[]; reporter?: Reporter } = {},
+  opts: {
+    check?: boolean;
+    tags?: string[];
+    reporter?: Reporter;
+    verify?: (host: string) => string | undefined;
+  } = {},
 ) {
   const names = Object.keys(hosts);
   const { args, diagnostics } = compilePlaybooks(playbooks, names, (h) => ({ host: h }), MODULES);
@@ -74,6 +79,7 @@ async function run(
       return t as FakeTransport;
     },
     files: () => [],
+    ...(opts.verify ? { verify: () => opts.verify?.(name) } : {}),
   }));
   return runPlaybooks(playbooks, args, engineHosts, MODULES, {
     check: opts.check ?? false,
@@ -128,6 +134,24 @@ describe("engine", () => {
     expect(second.recap).toEqual([
       { host: "s1", ok: 2, changed: 0, skipped: 0, failed: 0, unreachable: 0 },
     ]);
+  });
+
+  it("touches no host when one host's facts do not fit the inventory", async () => {
+    const [s1, s2] = [markerHost("s1"), markerHost("s2")];
+    const r = await run(
+      load(PB),
+      { s1: s1.t, s2: s2.t },
+      {
+        verify: (h) =>
+          h === "s2" ? "the inventory says os: rhel9, the host runs Debian" : undefined,
+      },
+    );
+    expect([...s1.t.commands(), ...s2.t.commands()].filter((c) => c !== FACTS_COMMAND)).toEqual([]);
+    expect(r.results.map((x) => [x.host, x.status, x.reason])).toEqual([
+      ["s2", "failed", "the inventory says os: rhel9, the host runs Debian"],
+      ["s1", "skipped", "nothing changed: the facts of s2 do not fit the inventory"],
+    ]);
+    expect(r.exitCode).toBe(1);
   });
 
   it("changes nothing in check mode", async () => {

@@ -16,7 +16,7 @@ import { bootUefiVm } from "./helpers/vm.js";
 
 const LAB = testLab("secboot");
 const TFTP = "/srv/tftp";
-const { signedEfi } = osLayout("debian");
+const { signedEfi } = osLayout("debian", "isc");
 let inventory: string;
 
 const hasSecureBootVm = [

@@ -85,8 +85,9 @@ clients:
       kickstart: { target: "rhel9" },
       uefi: { secureBoot: true },
     });
+    // Red Hat (the default os) packages no heartbeat: keepalived is its default engine.
     expect(inv.ha).toMatchObject({
-      engine: "heartbeat",
+      engine: "keepalived",
       keepaliveMs: 200,
       deadtimeMs: 1000,
       warntimeMs: 500,
@@ -94,6 +95,7 @@ clients:
       autoFailback: true,
       udpPort: 694,
     });
+    expect(inv.dhcp).toEqual({ server: "isc", haMode: "hot-standby", haPort: 8001 });
     expect(inv.name).toBe("cluster");
   });
 

@@ -14,7 +14,7 @@ const topo = planTopology(inv);
 const cluster = renderAll(inv);
 const server1 = cluster.get("server1") ?? [];
 const server2 = cluster.get("server2") ?? [];
-const debian = osLayout("debian");
+const debian = osLayout("debian", "isc");
 
 describe("dhcpd.conf", () => {
   const conf = fileAt(server1, "/etc/dhcp/dhcpd.conf").content;
@@ -44,7 +44,7 @@ describe("dhcpd.conf", () => {
 
   it("is the same on every server (dhcpd moves with the first VIP)", () => {
     expect(fileAt(server2, "/etc/dhcp/dhcpd.conf").content).toBe(conf);
-    expect(fileAt(server1, debian.dhcpdDefaults).content).toContain('INTERFACESv4="eth0"');
+    expect(fileAt(server1, debian.dhcp.dhcpdDefaults).content).toContain('INTERFACESv4="eth0"');
   });
 });
 
@@ -235,7 +235,7 @@ describe("network and services", () => {
   });
 
   it("tftpd listens on every address so it answers for a VIP it takes over", () => {
-    const conf = fileAt(server1, debian.tftpDefaults).content;
+    const conf = fileAt(server1, debian.tftp.path).content;
     expect(conf).toMatch(/^TFTP_ADDRESS="0\.0\.0\.0:69"$/m);
     expect(conf).toMatch(/^TFTP_DIRECTORY="\/srv\/tftp"$/m);
   });
@@ -246,28 +246,6 @@ describe("network and services", () => {
       expect(new Set(paths).size).toBe(paths.length);
       for (const p of paths) expect(p.startsWith("/")).toBe(true);
     }
-  });
-});
-
-describe("Red Hat servers", () => {
-  const rhelInv = parseInventory(
-    labWith(["os: debian", "os: rhel"], ["os: debian", "os: rhel"]),
-    LAB_FILE,
-  );
-  const files = renderServer(rhelInv, planTopology(rhelInv), "server1", TEST_SECRETS);
-  const rhel = osLayout("rhel");
-
-  it("get the Red Hat layout's paths and service names", () => {
-    fileAt(files, `${rhel.tftpRoot}/pxelinux.cfg/default`);
-    fileAt(files, `${rhel.ftpRoot}/pub/rh9/ksodd.cfg`);
-    fileAt(files, rhel.vsftpdConf);
-    expect(fileAt(files, `${rhel.interfaceConfig.dir}/ifcfg-eth1`).content).toMatch(
-      /^IPADDR=10\.0\.0\.3$/m,
-    );
-    expect(fileAt(files, rhel.dhcpdDefaults).content).toContain('DHCPDARGS="eth0"');
-    expect(fileAt(files, "/etc/ha.d/haresources").content).toContain(
-      "ksorch-vip::192.168.0.253/24/eth0 dhcpd",
-    );
   });
 });
 

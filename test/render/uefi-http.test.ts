@@ -10,7 +10,7 @@ import { planTopology } from "../../src/topology/plan.js";
 import { LAB_FILE, labWith } from "../inventory/fixture.js";
 import { dhcpdCheck, fileAt, labInventory, renderAll } from "./fixture.js";
 
-const debian = osLayout("debian");
+const debian = osLayout("debian", "isc");
 const ftpInv = labInventory();
 const httpInv = parseInventory(labWith(["protocol: ftp", "protocol: http"]), LAB_FILE);
 
@@ -18,7 +18,7 @@ describe("UEFI clients", () => {
   const topo = planTopology(ftpInv);
   const server1 = renderAll(ftpInv).get("server1") ?? [];
   const paths = new Set(server1.map((f) => f.path));
-  const conf = fileAt(server1, debian.dhcpdConf).content;
+  const conf = fileAt(server1, debian.dhcp.dhcpdConf).content;
   const { efi, kernel, initrd } = bootFiles(ftpInv.install);
   const unsignedInv = parseInventory(
     labWith(["secure_boot: true", "secure_boot: false"]),
@@ -55,7 +55,7 @@ describe("UEFI clients", () => {
 
   it("get ksorch's unsigned GRUB image instead with install.uefi.secure_boot: false", () => {
     const files = renderAll(unsignedInv).get("server1") ?? [];
-    const unsignedConf = fileAt(files, debian.dhcpdConf).content;
+    const unsignedConf = fileAt(files, debian.dhcp.dhcpdConf).content;
     expect(unsigned.efi).toBe("grub/ksorch-grubx64.efi");
     expect(unsignedConf).toContain(`filename "${unsigned.efi}";`);
     expect(unsignedConf).not.toContain("shimx64.efi");
@@ -105,7 +105,7 @@ describe("HTTP install source", () => {
   const topo = planTopology(httpInv);
 
   it("is lighttpd on every address with the FTP root as its document root", () => {
-    const f = fileAt(server1, debian.lighttpdConf);
+    const f = fileAt(server1, debian.http.path);
     expect(f.tag).toBe("http");
     expect(f.secret).toBe(false);
     expect(f.content).toContain(`server.document-root = "${debian.ftpRoot}"`);
@@ -130,7 +130,7 @@ describe("HTTP install source", () => {
   it("keeps FTP serving the same tree, and adds no lighttpd for protocol ftp", () => {
     expect(fileAt(server1, debian.vsftpdConf).content).toContain(`anon_root=${debian.ftpRoot}`);
     const ftpServer1 = renderAll(ftpInv).get("server1") ?? [];
-    expect(ftpServer1.some((f) => f.path === debian.lighttpdConf)).toBe(false);
+    expect(ftpServer1.some((f) => f.path === debian.http.path)).toBe(false);
     expect(ftpServer1.some((f) => f.tag === "http")).toBe(false);
   });
 });

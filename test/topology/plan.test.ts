@@ -15,13 +15,12 @@ function cluster(n: number, octets: number[], balance: "parity" | "modulo"): Inv
   const clients = octets.map(
     (o) => `  c${o}: { mac: "02:00:00:00:00:${o.toString(16).padStart(2, "0")}", ip: 10.9.0.${o} }`,
   );
-  const engine = n === 2 ? "heartbeat" : "keepalived";
+  // No os: the paper's Red Hat, which packages no heartbeat: keepalived for any count.
   const text = [
     "name: cluster",
     "network: { subnet: 10.9.0.0/24 }",
     "servers:",
     ...servers,
-    `ha: { engine: ${engine} }`,
     `install: { path: pub/el9, source: /tree, balance: ${balance} }`,
     "clients:",
     ...clients,
