@@ -19,7 +19,7 @@ describe("an interrupted file write", () => {
       stdio: ["pipe", "ignore", "ignore"],
     });
     p.stdin.write("half of the new ");
-    for (let i = 0; i < 50 && (await readdir(dir)).length < 2; i++)
+    for (let i = 0; i < 250 && (await readdir(dir)).length < 2; i++)
       await new Promise((r) => setTimeout(r, 20));
     expect((await readdir(dir)).length).toBe(2);
     process.kill(-(p.pid as number), "SIGTERM");
