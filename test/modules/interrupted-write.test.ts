@@ -26,7 +26,7 @@ describe("an interrupted file write", () => {
     await new Promise((r) => p.once("close", r));
     expect(await readFile(dest, "utf8")).toBe("old\n");
     expect(await readdir(dir)).toEqual(["dhcpd.conf"]);
-  });
+  }, 15_000);
 });
 
 describe("failureLine", () => {
