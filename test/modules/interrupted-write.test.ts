@@ -19,14 +19,14 @@ describe("an interrupted file write", () => {
       stdio: ["pipe", "ignore", "ignore"],
     });
     p.stdin.write("half of the new ");
-    for (let i = 0; i < 50 && (await readdir(dir)).length < 2; i++)
+    for (let i = 0; i < 250 && (await readdir(dir)).length < 2; i++)
       await new Promise((r) => setTimeout(r, 20));
     expect((await readdir(dir)).length).toBe(2);
     process.kill(-(p.pid as number), "SIGTERM");
     await new Promise((r) => p.once("close", r));
     expect(await readFile(dest, "utf8")).toBe("old\n");
     expect(await readdir(dir)).toEqual(["dhcpd.conf"]);
-  });
+  }, 15_000);
 });
 
 describe("failureLine", () => {

@@ -174,7 +174,7 @@ describe("SshTransport", () => {
     expect(after).toMatchObject({ interrupted: true, exitCode: 130 });
     expect(existsSync(join(dir, "never"))).toBe(false);
     await t.close();
-  });
+  }, 20_000);
 
   it("refuses an unknown host key and says how to accept it", async () => {
     const err = await SshTransport.connect(await target("")).catch((e: unknown) => e);

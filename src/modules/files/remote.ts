@@ -187,9 +187,10 @@ export function atomicWrite(dest: string, o: Ownership, fromRemote?: string): st
       ? sh`cat > ${tmp}`
       : sh`cat -- ${fromRemote} > ${tmp} && touch -r ${fromRemote} ${tmp}`;
   const body = [fill, ...metaCommands(tmp, o), sh`mv -f -- ${tmp} ${dest}`].join(" && ");
-  // The trap removes the temporary file when the command is stopped (an interrupted run).
+  // The trap removes the temporary file when the command is stopped (an interrupted run); it is
+  // set before the file exists, so no signal finds the file without it.
   const trap = `trap 'rm -f -- "$tmp"; exit 143' TERM INT HUP`;
-  return sh`mkdir -p -- ${dir} && tmp=$(mktemp -- ${`${dir}/.ksorch.XXXXXX`}) && ${raw(trap)} && { ${raw(body)} || { rm -f -- ${tmp}; exit 1; }; }`;
+  return sh`mkdir -p -- ${dir} && ${raw(trap)} && tmp=$(mktemp -- ${`${dir}/.ksorch.XXXXXX`}) && { ${raw(body)} || { rm -f -- ${tmp}; exit 1; }; }`;
 }
 
 /** Fixes owner and mode in place. */
