@@ -1,7 +1,17 @@
 // What the drill needs from the local lab: faults no SSH command can cause (a host's power, a
 // link seen from the switch, a host whose every process is stopped), what a fence agent did
 // during the drill, and a wave of install clients. Real servers have none of these.
+import type { Phase, ProfileName } from "../lab/client/profile.js";
 import type { ClientOutcome, LinkFault, TransferSample } from "./types.js";
+
+/** How the drill's wave of lab clients runs. */
+export interface WaveRequest {
+  profile: ProfileName;
+  /** Client n starts n x this many ms after the first (so several are in each phase). */
+  staggerMs: number;
+  /** Called as a client enters an install phase. */
+  onPhase: (client: string, phase: Phase) => void;
+}
 
 export interface LabHooks {
   name: string;
@@ -31,7 +41,7 @@ export interface LabHooks {
     sinceMs: number,
   ): Promise<{ atMs: number; off: boolean } | undefined>;
   /** Starts every client of the lab on 100 Mb/s links; resolves when all finished or failed. */
-  runWave(): Promise<WaveOutcome>;
+  runWave(req: WaveRequest): Promise<WaveOutcome>;
 }
 
 export interface WaveOutcome {

@@ -73,10 +73,16 @@ export function labHooks(lab: string, servers: readonly string[], rateMbit: numb
       return outcome;
     },
     poweredOffSince: (server, sinceMs) => poweredOffSince(lab, server, sinceMs),
-    runWave: async () => {
+    runWave: async (req) => {
       const shaped = await Promise.all(servers.map((s) => shapeLink(lab, s, "eth0", { rateMbit })));
       try {
-        return waveOutcome(await runInstallWave(lab, []));
+        return waveOutcome(
+          await runInstallWave(lab, [], {
+            profile: req.profile,
+            staggerMs: req.staggerMs,
+            onPhase: req.onPhase,
+          }),
+        );
       } finally {
         for (const f of shaped) await f.undo();
       }
@@ -90,6 +96,8 @@ export function waveOutcome(reports: readonly ClientReport[]): WaveOutcome {
       client: r.client,
       finished: r.error === undefined,
       checksumOk: r.verdict === "pass" && r.checksumFailures.length === 0,
+      startedAt: r.startedAt,
+      phases: r.phases,
     };
     const error =
       r.error ??

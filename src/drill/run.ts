@@ -34,6 +34,7 @@ import type {
 } from "./types.js";
 import { settleDhcp, waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
 import { planTopology } from "../topology/plan.js";
+import type { Phase, ProfileName } from "../lab/client/profile.js";
 import { need, sleep } from "./wait.js";
 import { clocksOf, drillSetup, servicesOf, snapshotsOf } from "./setup.js";
 
@@ -48,10 +49,19 @@ export interface DrillOptions {
   linkFault?: LinkFault;
   /** `freeze`: how long the target stays stopped (default 5 s); it replaces the hold. */
   freezeMs?: number;
+  /** Lab: the fault lands when the first client (of the target, but for DHCP) enters this
+   *  phase; the clients start staggered. Default: once the target's clients download. */
+  at?: Phase;
+  /** Lab: how patient the clients are (default `real`). */
+  profile?: ProfileName;
   progress: (line: string) => void;
 }
 
 export const DEFAULT_FREEZE_MS = 5000;
+
+/** With --at, lab client n starts n x this many ms after the first: when the first one enters
+ *  a phase, the others are before it, in it or just past it. */
+const PHASE_STAGGER_MS = 700;
 
 /** Closing a connection to a server that does not answer gives up after this long. */
 const CLOSE_MS = 5000;
@@ -222,27 +232,52 @@ async function prepare(
 }
 
 /**
- * Lab only: starts every client and returns once the target's clients download. The wave is
+ * Lab only: starts every client and returns once the target's clients download (or, with
+ * --at, once the first of them enters that phase). The wave is
  * wrapped in an object: an async function returning a bare promise would wait for it.
  */
 async function startWave(d: Drill): Promise<{ done: Promise<WaveOutcome> } | undefined> {
   const lab = d.opts.lab;
   if (!lab) return undefined;
-  d.say(`lab ${lab.name}: starting the install wave; the fault lands once clients download`);
-  const wave = lab.runWave();
+  const at = d.opts.at;
+  const served = planTopology(d.inv).clients.filter((c) => c.server === d.target.name);
+  // DHCP is served by one server for every client; the later phases by each client's own.
+  const watched = new Set(
+    at === "dhcp" ? d.inv.clients.map((c) => c.name) : served.map((c) => c.client),
+  );
+  let reached: () => void = () => undefined;
+  const inPhase = new Promise<boolean>((r) => (reached = () => r(true)));
+  d.say(
+    `lab ${lab.name}: starting the install wave (${d.opts.profile ?? "real"} clients); the fault lands ` +
+      (at ? `when the first client enters ${at}` : "once clients download"),
+  );
+  const wave = lab.runWave({
+    profile: d.opts.profile ?? "real",
+    staggerMs: at ? PHASE_STAGGER_MS : 0,
+    onPhase: (client, phase) => {
+      if (phase === at && watched.has(client)) reached();
+    },
+  });
   // Awaited later; an early rejection must not count as unhandled in the meantime.
   wave.catch(() => undefined);
   const port = d.inv.install.protocol === "ftp" ? 21 : 80;
-  const served = planTopology(d.inv)
-    .clients.filter((c) => c.server === d.target.name)
-    .map((c) => c.ip);
-  // A wave that ends (or fails) before its clients download must not leave the drill waiting.
-  const downloading = await Promise.race([
-    waitForDownloads(need(d.transports, d.target.name), port, served),
+  // A wave that ends (or fails) before its clients get there must not leave the drill waiting.
+  const ready = await Promise.race([
+    at
+      ? inPhase
+      : waitForDownloads(
+          need(d.transports, d.target.name),
+          port,
+          served.map((c) => c.ip),
+        ),
     wave.then(() => false),
   ]);
-  if (!downloading)
-    d.say("not all clients were seen downloading from the target; injecting anyway");
+  if (!ready)
+    d.say(
+      at
+        ? `no client of ${d.target.name} reached ${at}; injecting anyway`
+        : "not all clients were seen downloading from the target; injecting anyway",
+    );
   return { done: wave };
 }
 

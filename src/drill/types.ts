@@ -5,6 +5,7 @@ import type { HaEngine, DhcpServer } from "../inventory/types.js";
 import type { HaLogEntry } from "../ha/types.js";
 import type { AddrEntry, LinkEntry, MonitorLine } from "./ipaddr.js";
 import type { Packet } from "./tcpdump.js";
+import type { PhaseRecord } from "../lab/client/report.js";
 
 export const FAULT_MODES = ["stop", "crash", "poweroff", "link", "crossover", "freeze"] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
@@ -55,6 +56,9 @@ export interface ClientOutcome {
   checksumOk: boolean;
   /** Why it did not finish, when it did not. */
   error?: string;
+  /** Lab clients: when it started (epoch ms) and its install phases (ms since then). */
+  startedAt?: number;
+  phases?: PhaseRecord[];
 }
 
 export interface DrillSetup {

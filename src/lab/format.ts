@@ -37,6 +37,6 @@ export function formatReport(r: ClientReport): string {
   const head =
     `${r.client} ${r.verdict.toUpperCase()} in ${r.durationMs} ms: lease ${r.lease?.ip ?? "-"}, ` +
     `config ${r.pxelinux.used ?? "-"}, ${r.files} files, ${r.bytes} bytes (${servers}), ` +
-    `${r.retries} retries`;
+    `${r.retries} retries, dnf ${r.dnf ? `exit ${r.dnf.exitCode}, ${r.dnf.packages.length} packages` : "-"}`;
   return r.error ? `${head}\n  error: ${r.error}` : head;
 }

@@ -44,7 +44,7 @@ describe("lab text output", () => {
       error: "dhcp: no lease",
     } as unknown as ClientReport;
     expect(formatReport(r)).toBe(
-      "client1 FAIL in 12 ms: lease -, config -, 0 files, 0 bytes (), 2 retries\n  error: dhcp: no lease",
+      "client1 FAIL in 12 ms: lease -, config -, 0 files, 0 bytes (), 2 retries, dnf -\n  error: dhcp: no lease",
     );
   });
 });

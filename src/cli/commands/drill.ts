@@ -1,5 +1,6 @@
 // `ksorch drill failover [INVENTORY] [--target S]
 // [--mode stop|crash|poweroff|link|crossover|freeze] [--link-fault down|drop] [--freeze-s N]
+// [--at dhcp|tftp|kickstart|stage2|packages] [--matrix] [--profile real|patient]
 // [--hold MS] [--yes] [--json] [--report FILE]`: injects a failure, watches the takeover from
 // the servers (ip monitor, a 100 ms ownership sampler, tcpdump, the HA log), undoes it, waits
 // for failback, and judges. On the lab's inventory a wave of install clients runs through the
@@ -13,6 +14,8 @@ import { labHooks, labOf } from "../../drill/lab.js";
 import { renderHtmlReport } from "../../drill/report/html.js";
 import { DEFAULT_FREEZE_MS, runDrill } from "../../drill/run.js";
 import { formatSummary } from "../../drill/summary.js";
+import { formatMatrix, matrixRow, type MatrixRow } from "../../drill/matrix.js";
+import { PHASES, PROFILES, type Phase, type ProfileName } from "../../lab/client/profile.js";
 import {
   FAULT_MODES,
   LINK_FAULTS,
@@ -35,6 +38,9 @@ interface Opts {
   hold: string;
   linkFault: LinkFault;
   freezeS: string;
+  at?: Phase;
+  matrix?: boolean;
+  profile: ProfileName;
 }
 
 /** The longest freeze: the lab's hosts are stopped whole, clients and peers wait meanwhile. */
@@ -76,6 +82,18 @@ export function register(program: Command, setExit: SetExit): void {
       String(DEFAULT_FREEZE_MS / 1000),
     )
     .option("--hold <ms>", "keep the fault this long after the takeover (not freeze)", "3000")
+    .addOption(
+      new Option(
+        "--at <phase>",
+        "lab: inject when the first client enters this install phase (clients start staggered)",
+      ).choices(PHASES),
+    )
+    .option("--matrix", "lab: one drill per install phase, then a table of phase x result")
+    .addOption(
+      new Option("--profile <profile>", "lab: how patient the install clients are")
+        .choices(PROFILES)
+        .default("real"),
+    )
     .action(async (path: string, opts: Opts, cmd: Command) => {
       const given = (option: string): boolean => cmd.getOptionValueSource(option) === "cli";
       if (given("linkFault") && !LINK_MODES.includes(opts.mode)) {
@@ -97,9 +115,14 @@ export function register(program: Command, setExit: SetExit): void {
       if (!Number.isInteger(holdMs) || holdMs < 0) {
         throw new InputError(`--hold ${opts.hold}: expected milliseconds, e.g. 3000`);
       }
+      if (opts.at && opts.matrix) throw new InputError("--at and --matrix exclude each other");
       const lab = await labOf(inv);
       // Before the confirmation: a mode this setting cannot do is refused at once.
       checkMode(opts.mode, lab);
+      if ((opts.at || opts.matrix) && !lab)
+        throw new InputError(
+          `--${opts.at ? "at" : "matrix"} needs the lab's install clients; ${inv.file} is not a lab inventory`,
+        );
       if (!opts.yes) {
         const what = `${opts.mode} on ${opts.target ?? "the owner of the first VIP"}`;
         if (!process.stdin.isTTY) {
@@ -111,23 +134,38 @@ export function register(program: Command, setExit: SetExit): void {
           return;
         }
       }
-      const { obs, result } = await runDrill(inv, {
-        mode: opts.mode,
-        ...(opts.target ? { target: opts.target } : {}),
-        ...(lab
-          ? {
-              lab: labHooks(
-                lab,
-                inv.servers.map((s) => s.name),
-                LAB_RATE_MBIT,
-              ),
-            }
-          : {}),
-        holdMs,
-        ...(LINK_MODES.includes(opts.mode) ? { linkFault: opts.linkFault } : {}),
-        ...(opts.mode === "freeze" ? { freezeMs: Math.round(freezeS * 1000) } : {}),
-        progress: (line) => console.error(`drill: ${line}`),
-      });
+      const run = (at: Phase | undefined): ReturnType<typeof runDrill> =>
+        runDrill(inv, {
+          mode: opts.mode,
+          ...(opts.target ? { target: opts.target } : {}),
+          ...(lab
+            ? {
+                lab: labHooks(
+                  lab,
+                  inv.servers.map((s) => s.name),
+                  LAB_RATE_MBIT,
+                ),
+              }
+            : {}),
+          holdMs,
+          ...(LINK_MODES.includes(opts.mode) ? { linkFault: opts.linkFault } : {}),
+          ...(opts.mode === "freeze" ? { freezeMs: Math.round(freezeS * 1000) } : {}),
+          ...(at ? { at } : {}),
+          profile: opts.profile,
+          progress: (line) => console.error(`drill: ${at ? `[${at}] ` : ""}${line}`),
+        });
+      if (opts.matrix) {
+        const rows: MatrixRow[] = [];
+        for (const phase of PHASES) {
+          const { obs, result } = await run(phase);
+          rows.push(matrixRow(phase, obs, result.verdict.pass));
+        }
+        if (opts.json) printJson({ mode: opts.mode, profile: opts.profile, rows });
+        else console.log(formatMatrix(opts.mode, opts.profile, rows));
+        setExit(rows.every((r) => r.pass) ? 0 : 1);
+        return;
+      }
+      const { obs, result } = await run(opts.at);
       if (opts.report) await writeAtomically(opts.report, renderHtmlReport(obs, result));
       if (opts.json) printJson(result);
       else console.log(formatSummary(result));

@@ -1,5 +1,5 @@
 // `ksorch lab up|down|status|image|tree|install`: the local lab of namespaces (src/lab).
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { InputError } from "../../errors.js";
 import { labDown } from "../../lab/down.js";
 import { serveFenceAgent } from "../../lab/fence.js";
@@ -12,6 +12,7 @@ import { formatReport, formatStatus } from "../../lab/format.js";
 import { printJson } from "../output.js";
 import { labUp } from "../../lab/up.js";
 import { runInstallWave } from "../../lab/client/wave.js";
+import { PROFILES, type ProfileName } from "../../lab/client/profile.js";
 import type { SetExit } from "./index.js";
 
 const log = (line: string): void => console.error(line);
@@ -153,12 +154,21 @@ export function register(program: Command, setExit: SetExit): void {
 
   name(lab.command("install"))
     .description(
-      "run install clients in parallel: DHCP, TFTP, pxelinux, kickstart, tree, checksums",
+      "run install clients in parallel: DHCP, TFTP, pxelinux/GRUB, kickstart, stage2, dnf",
     )
     .option("--clients <names>", "comma-separated client names (default: all)")
     .option("--uefi <names>", "comma-separated clients that boot as x64 UEFI (GRUB), not BIOS")
     .option("--timeout <seconds>", "give up on a client after this long", int, 300)
-    .option("--keep", "keep the downloaded trees under the lab's clients/ directory")
+    .option("--keep", "keep each client's files (boot files, stage2, installroot) under clients/")
+    .addOption(
+      new Option(
+        "--profile <profile>",
+        "how patient the clients are: real PCs and installer, or patient",
+      )
+        .choices(PROFILES)
+        .default("real"),
+    )
+    .option("--download-only", "dnf downloads the packages without installing them")
     .option("--json", "print the client reports as JSON")
     .action(
       async (o: {
@@ -167,6 +177,8 @@ export function register(program: Command, setExit: SetExit): void {
         uefi?: string;
         timeout: number;
         keep?: boolean;
+        profile: ProfileName;
+        downloadOnly?: boolean;
         json?: boolean;
       }) => {
         requireRoot();
@@ -178,6 +190,8 @@ export function register(program: Command, setExit: SetExit): void {
         const reports = await runInstallWave(o.name, names, {
           timeoutMs: o.timeout * 1000,
           keepFiles: o.keep === true,
+          profile: o.profile,
+          dnf: o.downloadOnly ? "downloadonly" : "install",
           uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
           onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
         });

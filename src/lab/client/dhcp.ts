@@ -51,15 +51,17 @@ export function archOption(firmware: Firmware): string {
   return `0x5d:${CLIENT_ARCH[firmware].toString(16).padStart(4, "0")}`;
 }
 
-/** One DHCP exchange (a few discovers, about 5 s at most). */
+/** One DISCOVER, waiting `waitS` seconds (whole seconds, udhcpc's -T) for an offer. */
 export async function requestLease(
   netns: string,
   script: string,
   firmware: Firmware = "bios",
+  waitS = 1,
 ): Promise<Lease | undefined> {
+  const wait = String(Math.max(1, Math.round(waitS)));
   const r = await runInNetns(
     netns,
-    ["busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "4", "-T", "1", "-A", "1"].concat([
+    ["busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "1", "-T", wait, "-A", "0"].concat([
       "-V",
       "PXEClient",
       "-x",
@@ -67,7 +69,7 @@ export async function requestLease(
       "-s",
       script,
     ]),
-    { timeoutMs: 15_000 },
+    { timeoutMs: (Number(wait) + 10) * 1000 },
   );
   return parseLease(r.stdout);
 }

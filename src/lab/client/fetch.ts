@@ -1,7 +1,8 @@
 // Fetching over the LAN from inside a client's namespace with curl: TFTP (pxelinux's own
-// protocol), and FTP/HTTP with resume. A transfer that stalls for 2 s is abandoned and rerun
-// with `-C -` from where it stopped, which is what survives a VIP moving to another server
-// (curl's own --retry starts again from byte 0, and hangs a minute first).
+// protocol), one FTP/HTTP fetch with given curl arguments (what dracut does, ./profile.ts),
+// and the patient profile's download with resume: a transfer that stalls for 2 s is abandoned
+// and rerun with `-C -` from where it stopped, which is what survives a VIP moving to another
+// server (curl's own --retry starts again from byte 0, and hangs a minute first).
 import { rm, stat } from "node:fs/promises";
 import { neighbourMac, runInNetns } from "./netns.js";
 import type { Transfer } from "./report.js";
@@ -26,39 +27,74 @@ export interface FetchContext {
   onRetry: (file: string, exitCode: number) => void;
 }
 
-interface CurlOnce {
+export interface CurlOnce {
   exitCode: number;
   address: string;
   bytes: number;
   stderr: string;
 }
 
-async function curlOnce(netns: string, args: string[], timeoutMs: number): Promise<CurlOnce> {
+/** The lab's own curl options: quiet but for errors, a 2 s connect timeout. */
+const LAB_CURL = ["-sS", "--connect-timeout", "2"];
+
+async function curlOnce(
+  netns: string,
+  args: readonly string[],
+  timeoutMs: number,
+  base: readonly string[] = LAB_CURL,
+): Promise<CurlOnce> {
   const r = await runInNetns(
     netns,
-    ["curl", "-sS", "--connect-timeout", "2", "-w", "%{remote_ip}|%{size_download}", ...args],
+    ["curl", ...base, "-w", "%{remote_ip}|%{size_download}", ...args],
     { timeoutMs },
   );
   const [address = "", bytes = "0"] = r.stdout.trim().split("|");
   return { exitCode: r.exitCode, address, bytes: Number(bytes) || 0, stderr: r.stderr.trim() };
 }
 
-/** One TFTP get. Returns curl's exit code (TFTP_NOT_FOUND when the server has no such file). */
+/** One TFTP get: curl's exit code (TFTP_NOT_FOUND when the server has no such file) and the
+ *  bytes it received before it ended. */
 export async function tftpGet(
   ctx: FetchContext,
   server: string,
   path: string,
   dest: string,
-): Promise<number> {
+): Promise<CurlOnce> {
   const start = Date.now();
+  // A boot loader has no limit on a transfer that keeps moving: 120 s is the lab's, far above
+  // what an 8 MB kernel takes over TFTP on the lab's shaped links.
   const r = await curlOnce(
     ctx.netns,
-    ["--max-time", "20", "-o", dest, `tftp://${server}/${path}`],
-    25_000,
+    ["--max-time", "120", "-o", dest, `tftp://${server}/${path}`],
+    125_000,
   );
   await record(ctx, `tftp:${path}`, start, r, server);
-  return r.exitCode;
+  return r;
 }
+
+/** One curl run with `args` (its own --retry included) until the install's deadline. */
+export async function fetchOnce(
+  ctx: FetchContext,
+  file: string,
+  url: string,
+  dest: string,
+  args: readonly string[],
+): Promise<CurlOnce> {
+  const start = Date.now();
+  // No progress meter, but curl's warnings (its retries) and errors, as dracut's console shows.
+  const r = await curlOnce(
+    ctx.netns,
+    [...args, "-o", dest, url],
+    Math.max(5_000, ctx.deadline - Date.now()),
+    ["--no-progress-meter"],
+  );
+  await record(ctx, file, start, r, new URL(url).hostname);
+  return r;
+}
+
+/** How many times curl's --retry tried again ("Will retry in N seconds" on stderr). */
+export const curlRetries = (stderr: string): number =>
+  stderr.split("\n").filter((l) => /Will retry in/.test(l)).length;
 
 async function record(
   ctx: FetchContext,

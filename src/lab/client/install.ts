@@ -1,33 +1,43 @@
 // One install client, doing the client side of a Kickstart network install with the real
-// protocols: DHCP -> TFTP boot file -> boot loader config (in pxelinux's search order, or
-// GRUB's for UEFI firmware) -> kernel and initrd -> kickstart (ks=/inst.ks=) -> `url --url`
-// -> every file of the tree with resume, each checked against the tree's SHA256SUMS.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+// protocols, phase by phase: DHCP -> TFTP (boot file, the boot loader's config in pxelinux's
+// or GRUB's search order, kernel, initrd) -> the kickstart (ks=/inst.ks=) -> stage2 from its
+// `url --url` -> the packages of its %packages, installed by dnf. How patient each phase is
+// comes from the client's profile (./profile.ts).
 import { mkdir, readFile, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
-import { requestLease } from "./dhcp.js";
-import { grubConfigfileFor, parseGrubConfig, uefiChain, type Firmware } from "./grub.js";
-import { download, tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
-import { installUrl, joinUrl, parseManifest } from "./kickstart.js";
+import { dhcpPhase, tftpPhase, tftpRetryBudget } from "./boot.js";
+import { runDnf, verifyInstalled } from "./dnf.js";
+import { dracutFetch, fetchStage2, sha256File } from "./dracut.js";
+import type { FetchContext } from "./fetch.js";
+import type { Firmware } from "./grub.js";
+import { installUrl, parseManifest, joinUrl } from "./kickstart.js";
+import { neighbourMac } from "./netns.js";
+import { clientProfile, type ClientProfile, type Phase, type ProfileName } from "./profile.js";
+import { kickstartUrl } from "./pxelinux.js";
 import {
-  kickstartUrl,
-  parsePxelinuxConfig,
-  pxelinuxSearchOrder,
-  tftpPath,
-  type BootEntry,
-} from "./pxelinux.js";
-import { throughput, totals, type ClientReport, type TimelineEvent } from "./report.js";
+  throughput,
+  totals,
+  type ClientReport,
+  type DnfResult,
+  type PhaseRecord,
+  type TimelineEvent,
+} from "./report.js";
 
 export interface InstallOptions {
   /** The whole chain must finish within this many ms (default 300 s). */
   timeoutMs?: number;
-  /** Keep the downloaded tree in the client's directory (default: delete once verified). */
+  /** Keep the client's files (boot files, stage2, installroot) in its directory. */
   keepFiles?: boolean;
   /** Clients that boot as x64 UEFI firmware (GRUB); the others as BIOS (pxelinux). */
   uefi?: readonly string[];
+  /** How patient the clients are (default `real`). */
+  profile?: ProfileName;
+  /** dnf installs into the installroot (default) or only downloads the transaction. */
+  dnf?: DnfResult["mode"];
+  /** Called as a client enters each phase. */
+  onPhase?: (client: string, phase: Phase) => void;
 }
 
 export interface ClientEnv {
@@ -39,14 +49,32 @@ export interface ClientEnv {
   firmware: Firmware;
 }
 
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash("sha256");
-    createReadStream(file)
-      .on("data", (b) => h.update(b))
-      .on("end", () => resolve(h.digest("hex")))
-      .on("error", reject);
-  });
+/** The phase records of one client; retries count against the open one. */
+class Phases {
+  readonly records: PhaseRecord[] = [];
+  constructor(
+    private readonly t0: number,
+    private readonly onEnter: (phase: Phase) => void,
+  ) {}
+  begin(phase: Phase, budget: number | undefined): void {
+    this.end(true);
+    this.records.push({
+      phase,
+      startMs: Date.now() - this.t0,
+      retries: 0,
+      ...(budget !== undefined ? { budget } : {}),
+      ok: false,
+    });
+    this.onEnter(phase);
+  }
+  retry(): void {
+    const open = this.records.at(-1);
+    if (open) open.retries++;
+  }
+  end(ok: boolean): void {
+    const open = this.records.at(-1);
+    if (open && open.endMs === undefined) Object.assign(open, { endMs: Date.now() - this.t0, ok });
+  }
 }
 
 export async function installClient(
@@ -54,18 +82,23 @@ export async function installClient(
   opts: InstallOptions = {},
 ): Promise<ClientReport> {
   const { client, dir } = env;
+  const profile = clientProfile(opts.profile ?? "real");
   const t0 = Date.now();
   const timeline: TimelineEvent[] = [];
   const note = (event: TimelineEvent["event"], detail: string): void => {
     timeline.push({ tMs: Date.now() - t0, event, detail });
   };
+  const phases = new Phases(t0, (p) => opts.onPhase?.(client.name, p));
   const ctx: FetchContext = {
     netns: client.netns,
     serversByMac: env.serversByMac,
     t0,
     deadline: t0 + (opts.timeoutMs ?? 300_000),
     transfers: [],
-    onRetry: (file, code) => note("retry", `${file} (curl exit ${code})`),
+    onRetry: (file, code) => {
+      note("retry", `${file} (curl exit ${code})`);
+      phases.retry();
+    },
   };
   const report: ClientReport = {
     client: client.name,
@@ -73,6 +106,8 @@ export async function installClient(
     expectedIp: client.ip,
     startedAt: t0,
     firmware: env.firmware,
+    profile: profile.name,
+    phases: phases.records,
     pxelinux: { tried: [] },
     files: 0,
     bytes: 0,
@@ -89,62 +124,44 @@ export async function installClient(
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, "boot"), { recursive: true });
   try {
-    await chain(env, ctx, report, note);
+    await chain(env, ctx, profile, phases, report, note, opts);
+    phases.end(true);
   } catch (err) {
+    phases.end(false);
     report.error = err instanceof Error ? err.message : String(err);
     note("error", report.error);
   }
   Object.assign(report, totals(ctx.transfers));
-  report.retries = timeline.filter((e) => e.event === "retry").length;
+  report.retries = phases.records.reduce((n, p) => n + p.retries, 0);
   report.throughput = throughput(ctx.transfers);
   report.durationMs = Date.now() - t0;
   report.verdict =
     report.error === undefined &&
     report.lease?.ip === client.ip &&
     report.checksumFailures.length === 0 &&
-    report.files > 0
+    report.dnf?.exitCode === 0 &&
+    report.dnf.packages.length > 0
       ? "pass"
       : "fail";
-  if (!opts.keepFiles) await rm(join(dir, "tree"), { recursive: true, force: true });
+  if (!opts.keepFiles) await rm(dir, { recursive: true, force: true });
   return report;
 }
 
-/** The boot loader each firmware kind runs: where it looks for its config, and how it reads it. */
-interface Loader {
-  name: string;
-  /** The chain's programs after the boot file (shim's GRUB), then the configs in search order. */
-  chain: (bootFile: string, mac: string, ip: string) => { secondStage?: string; configs: string[] };
-  parse: (text: string) => BootEntry | undefined;
-  /** A config that hands this client on to another file (GRUB's `configfile`). */
-  handOff?: (text: string, ip: string) => string | undefined;
-}
-const PXELINUX: Loader = {
-  name: "pxelinux",
-  chain: (bootFile, mac, ip) => ({ configs: pxelinuxSearchOrder(bootFile, mac, ip) }),
-  parse: parsePxelinuxConfig,
-};
-const GRUB: Loader = {
-  name: "grub",
-  chain: uefiChain,
-  parse: parseGrubConfig,
-  handOff: grubConfigfileFor,
-};
+const retryBudget = (n: number): number | undefined => (n > 0 ? n : undefined);
 
 async function chain(
   env: ClientEnv,
   ctx: FetchContext,
+  profile: ClientProfile,
+  phases: Phases,
   report: ClientReport,
   note: (event: TimelineEvent["event"], detail: string) => void,
+  opts: InstallOptions,
 ): Promise<void> {
   const { client, dir } = env;
   const boot = join(dir, "boot");
-  note("dhcp", `DISCOVER from ${client.mac}`);
-  let lease = await requestLease(client.netns, env.dhcpScript, env.firmware);
-  while (!lease && Date.now() < ctx.deadline) {
-    note("retry", "dhcp: no lease");
-    lease = await requestLease(client.netns, env.dhcpScript, env.firmware);
-  }
-  if (!lease) throw new Error("dhcp: no lease");
+  phases.begin("dhcp", profile.dhcpForever ? undefined : profile.dhcpTimeoutsS.length - 1);
+  const lease = await dhcpPhase(env, ctx, profile, note);
   report.lease = lease;
   note(
     "lease",
@@ -155,53 +172,9 @@ async function chain(
   if (!lease.siaddr || !lease.bootFile)
     throw new Error("dhcp: lease has no next-server or boot file");
 
-  const tftp = async (path: string, dest: string): Promise<number> => {
-    for (;;) {
-      const code = await tftpGet(ctx, lease.siaddr, path, dest);
-      if (code === 0 || code === TFTP_NOT_FOUND || TFTP_PERMANENT.has(code)) return code;
-      if (Date.now() > ctx.deadline) return code;
-      ctx.onRetry(`tftp:${path}`, code);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const must = async (path: string, dest: string): Promise<void> => {
-    const code = await tftp(path, dest);
-    if (code !== 0) throw new Error(`tftp ${lease.siaddr}:${path}: curl exit ${code}`);
-    note("tftp", path);
-  };
-  await must(lease.bootFile, join(boot, "bootfile"));
-
-  const loader = env.firmware === "uefi" ? GRUB : PXELINUX;
-  const { secondStage, configs } = loader.chain(lease.bootFile, client.mac, lease.ip);
-  report.loaders = [lease.bootFile];
-  if (secondStage) {
-    await must(secondStage, join(boot, "loader"));
-    report.loaders.push(secondStage);
-  }
-  let config: string | undefined;
-  for (const path of configs) {
-    report.pxelinux.tried.push(path);
-    const code = await tftp(path, join(boot, "loader.cfg"));
-    if (code === TFTP_NOT_FOUND) continue;
-    if (code !== 0) throw new Error(`tftp ${path}: curl exit ${code}`);
-    report.pxelinux.used = path;
-    config = await readFile(join(boot, "loader.cfg"), "utf8");
-    break;
-  }
-  if (config === undefined) throw new Error(`${loader.name}: no config file found`);
-  const next = loader.handOff?.(config, lease.ip);
-  if (next) {
-    const path = tftpPath(lease.bootFile, next);
-    report.pxelinux.tried.push(path);
-    await must(path, join(boot, "loader.cfg"));
-    report.pxelinux.used = path;
-    config = await readFile(join(boot, "loader.cfg"), "utf8");
-  }
-  note("config", report.pxelinux.used ?? "");
-  const entry = loader.parse(config);
-  if (!entry) throw new Error(`${loader.name}: no kernel in ${report.pxelinux.used}`);
-  await must(tftpPath(lease.bootFile, entry.kernel), join(boot, "vmlinuz"));
-  if (entry.initrd) await must(tftpPath(lease.bootFile, entry.initrd), join(boot, "initrd.img"));
+  const loaderBudget = env.firmware === "uefi" ? profile.grub : profile.pxelinux;
+  phases.begin("tftp", tftpRetryBudget(loaderBudget));
+  const entry = await tftpPhase(env, ctx, profile, report, lease, note);
   report.boot = {
     kernel: entry.kernel,
     append: entry.append,
@@ -210,36 +183,65 @@ async function chain(
   note("kernel", `${entry.kernel} ${entry.append}`);
 
   const ksUrl = kickstartUrl(entry.append);
-  if (!ksUrl)
-    throw new Error(`${loader.name}: kernel arguments have no ks= or inst.ks=: ${entry.append}`);
+  if (!ksUrl) throw new Error(`kernel arguments have no ks= or inst.ks=: ${entry.append}`);
   report.kickstartUrl = ksUrl;
-  await download(ctx, "kickstart", ksUrl, join(boot, "ks.cfg"));
-  const treeUrl = installUrl(await readFile(join(boot, "ks.cfg"), "utf8"));
+  const curlBudget = profile.curlArgs ? 3 : undefined;
+  phases.begin("kickstart", curlBudget);
+  await dracutFetch(ctx, profile, "kickstart", ksUrl, join(boot, "ks.cfg"));
+  const kickstart = await readFile(join(boot, "ks.cfg"), "utf8");
+  const treeUrl = installUrl(kickstart);
   if (!treeUrl) throw new Error(`kickstart ${ksUrl} has no 'url --url'`);
   report.installUrl = treeUrl;
   note("kickstart", `${ksUrl} -> url ${treeUrl}`);
 
-  const tree = join(dir, "tree");
-  await mkdir(tree, { recursive: true });
-  await download(ctx, TREE_MANIFEST, joinUrl(treeUrl, TREE_MANIFEST), join(tree, TREE_MANIFEST));
-  const sums = parseManifest(await readFile(join(tree, TREE_MANIFEST), "utf8"));
-  note("manifest", `${sums.size} files`);
-  if (sums.size === 0) throw new Error(`${TREE_MANIFEST} lists no files`);
+  phases.begin("stage2", curlBudget);
+  const stage2 = await fetchStage2(ctx, profile, treeUrl, boot);
+  report.stage2 = stage2;
+  report.files += 2;
+  if (!stage2.checksumOk) report.checksumFailures.push(stage2.url);
+  note(
+    "stage2",
+    `${stage2.url}: ${stage2.bytes} bytes, checksum ${stage2.checksumOk ? "ok" : "BAD"}`,
+  );
+  // The kernel the client booted is the tree's (what Anaconda needs for its modules).
+  await dracutFetch(
+    ctx,
+    profile,
+    TREE_MANIFEST,
+    joinUrl(treeUrl, TREE_MANIFEST),
+    join(boot, "sums"),
+  );
+  const sums = parseManifest(await readFile(join(boot, "sums"), "utf8"));
   report.boot.matchesTree = sums.get(KERNEL_PATH) === (await sha256File(join(boot, "vmlinuz")));
-  for (const [rel, sum] of sums) {
-    if (rel.split("/").includes("..")) throw new Error(`${TREE_MANIFEST}: unsafe path ${rel}`);
-    const dest = join(tree, rel);
-    await mkdir(dirname(dest), { recursive: true });
-    await download(
-      ctx,
-      rel,
-      joinUrl(treeUrl, rel),
-      dest,
-      // An attempt cut before its first byte (the VIP moving) leaves no file at all.
-      async () => (await sha256File(dest).catch(() => undefined)) === sum,
-    );
-    if ((await sha256File(dest)) !== sum) report.checksumFailures.push(rel);
-    report.files++;
-  }
-  note("verified", `${report.files} files, ${report.checksumFailures.length} checksum failures`);
+
+  phases.begin("packages", retryBudget(profile.dnf.retries));
+  const root = join(dir, "root");
+  const start = Date.now();
+  const { result, bytes } = await runDnf(
+    client.netns,
+    root,
+    treeUrl,
+    kickstart,
+    profile.dnf,
+    opts.dnf ?? "install",
+    Math.max(5_000, ctx.deadline - Date.now()),
+  );
+  report.dnf = result;
+  for (let i = 0; i < result.retries; i++) ctx.onRetry("dnf", 0);
+  const address = new URL(treeUrl).hostname;
+  const mac = await neighbourMac(client.netns, address);
+  const server = mac ? env.serversByMac.get(mac) : undefined;
+  ctx.transfers.push({
+    file: "dnf",
+    startMs: start - ctx.t0,
+    endMs: Date.now() - ctx.t0,
+    bytes,
+    address,
+    ...(server ? { server } : {}),
+    exitCode: result.exitCode,
+  });
+  report.files += result.packages.length;
+  if (result.error) throw new Error(`dnf: ${result.error}`);
+  if (result.mode === "install") report.checksumFailures.push(...(await verifyInstalled(root)));
+  note("packages", `dnf ${result.mode}: ${result.packages.length} packages`);
 }

@@ -2,6 +2,7 @@
 // from, and its verdict. Times are milliseconds since `startedAt` (epoch ms), so a drill can
 // line them up with the moment it injected a fault.
 import type { Firmware } from "./grub.js";
+import type { Phase, ProfileName } from "./profile.js";
 
 export interface Lease {
   ip: string;
@@ -22,7 +23,8 @@ export interface TimelineEvent {
     | "config"
     | "kernel"
     | "kickstart"
-    | "manifest"
+    | "stage2"
+    | "packages"
     | "retry"
     | "verified"
     | "error";
@@ -51,6 +53,32 @@ export interface ThroughputBucket {
 
 export type Verdict = "pass" | "fail";
 
+/** One install phase of one client: when it ran, and the retries it used of its budget. */
+export interface PhaseRecord {
+  phase: Phase;
+  startMs: number;
+  endMs?: number;
+  retries: number;
+  /** Retries the client allows in this phase (per file where it asks per file); absent:
+   *  unlimited (the patient profile). */
+  budget?: number;
+  ok: boolean;
+}
+
+/** What dnf did in the package phase. */
+export interface DnfResult {
+  mode: "install" | "downloadonly";
+  exitCode: number;
+  /** dnf's last error line when it failed. */
+  error?: string;
+  /** Downloads librepo retried ("[MIRROR]" lines), of `retriesBudget` (0: for ever). */
+  retries: number;
+  retriesBudget: number;
+  /** NEVRAs in the installroot's rpm database (install), or the RPMs downloaded. */
+  packages: string[];
+  durationMs: number;
+}
+
 export interface ClientReport {
   client: string;
   mac: string;
@@ -61,16 +89,24 @@ export interface ClientReport {
   firmware: Firmware;
   /** The boot programs fetched before any config: the DHCP boot file, then (shim) GRUB. */
   loaders?: string[];
+  /** How patient the client is (./profile.ts). */
+  profile: ProfileName;
+  phases: PhaseRecord[];
   /** Config files the boot loader asked for (pxelinux's, or GRUB's on UEFI), and the one used. */
   pxelinux: { tried: string[]; used?: string };
   boot?: { kernel: string; initrd?: string; append: string; matchesTree?: boolean };
   kickstartUrl?: string;
   installUrl?: string;
+  /** The stage2 image dracut fetched, and whether it matches .treeinfo's checksum. */
+  stage2?: { url: string; bytes: number; checksumOk: boolean };
+  dnf?: DnfResult;
+  /** Files fetched from the tree: .treeinfo, stage2 and the packages dnf downloaded. */
   files: number;
   bytes: number;
   bytesByAddress: Record<string, number>;
   bytesByServer: Record<string, number>;
   retries: number;
+  /** Files whose content did not match: stage2 against .treeinfo, packages (`rpm -V`). */
   checksumFailures: string[];
   timeline: TimelineEvent[];
   transfers: Transfer[];

@@ -13,6 +13,8 @@ import type { ClientReport } from "./report.js";
 export interface WaveOptions extends InstallOptions {
   /** Called as each client finishes, in the order they finish (for progress output). */
   onReport?: (report: ClientReport) => void;
+  /** Client n (in the inventory's order) powers on n x this many ms after the first. */
+  staggerMs?: number;
 }
 
 export async function runInstallWave(
@@ -39,7 +41,8 @@ export async function runInstallWave(
   const dhcpScript = await writeDhcpScript(dir);
   const serversByMac = new Map(plan.servers.map((s) => [s.lanMac, s.name]));
   return Promise.all(
-    clients.map(async (client) => {
+    clients.map(async (client, i) => {
+      if (opts.staggerMs) await new Promise((r) => setTimeout(r, i * (opts.staggerMs ?? 0)));
       const report = await installClient(
         {
           client,
