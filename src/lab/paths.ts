@@ -1,5 +1,5 @@
 // Where the lab keeps things. Caches are shared by every lab; state is per lab name.
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 /** Image, install tree and downloaded packages; KSORCH_CACHE moves them (e.g. to time a cold
  *  start without disturbing labs running on the shared image). */
@@ -12,6 +12,16 @@ export const IMAGE_DIR = join(CACHE_DIR, `image-v${IMAGE_VERSION}`);
 export const TREE_DIR = join(CACHE_DIR, "tree");
 export const LABS_DIR = "/var/lib/ksorch/labs";
 export const DEFAULT_LAB = "lab";
+
+/**
+ * The lab whose own SSH key `key` is (LABS_DIR/NAME/ssh/id_ed25519, as `lab up` writes it into
+ * a lab's inventory), or undefined for any other key.
+ */
+export function labNameOfKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const name = basename(dirname(dirname(key)));
+  return key === labPaths(name).key ? name : undefined;
+}
 
 /** Every path of one lab, derived from its name only. */
 export interface LabPaths {

@@ -8,6 +8,7 @@ import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
+import { requireSshKeys } from "../../inventory/source.js";
 import { checkMode } from "../../drill/faults.js";
 import { labHooks, labOf } from "../../drill/lab.js";
 import { renderHtmlReport } from "../../drill/report/html.js";
@@ -100,6 +101,7 @@ export function register(program: Command, setExit: SetExit): void {
       const lab = await labOf(inv);
       // Before the confirmation: a mode this setting cannot do is refused at once.
       checkMode(opts.mode, lab);
+      requireSshKeys(inv);
       if (!opts.yes) {
         const what = `${opts.mode} on ${opts.target ?? "the owner of the first VIP"}`;
         if (!process.stdin.isTTY) {
