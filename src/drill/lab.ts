@@ -16,7 +16,7 @@ import {
   type Fault,
   type Freeze,
 } from "../lab/faults.js";
-import { isLabName, labPaths } from "../lab/paths.js";
+import { labNameOfKey, labPaths } from "../lab/paths.js";
 import { readState } from "../lab/state.js";
 import type { LabHooks, WaveOutcome } from "./lab-hooks.js";
 import type { ClientOutcome, TransferSample } from "./types.js";
@@ -30,10 +30,8 @@ const BUCKET_MS = 100;
  */
 export async function labOf(inv: Inventory): Promise<string | undefined> {
   const key = inv.servers[0]?.ssh.key;
-  if (!key) return undefined;
-  const m = /\/labs\/([^/]+)\/ssh\/id_ed25519$/.exec(key);
-  const name = m?.[1];
-  if (!name || !isLabName(name)) return undefined;
+  const name = labNameOfKey(key);
+  if (!key || !name) return undefined;
   const same = await Promise.all([
     realpath(key).catch(() => key),
     realpath(labPaths(name).key).catch(() => ""),

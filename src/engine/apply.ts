@@ -7,7 +7,7 @@ import { haOps } from "../ha/engine.js";
 import { serverLayout } from "../inventory/layout.js";
 import { hostOsMismatch } from "../inventory/os-checks.js";
 import { loadInventory } from "../inventory/load.js";
-import { checkInstallSource } from "../inventory/source.js";
+import { checkInstallSource, checkSshKeys } from "../inventory/source.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import { MODULES } from "../modules/index.js";
 import { bootFiles, TFTP_PRIME_COMMAND } from "../render/boot.js";
@@ -76,7 +76,11 @@ function checkLimit(inv: Inventory, limit: string[] | undefined): Diagnostic[] {
 
 export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
   const inv = loadInventory(opts.inventory);
-  const problems = [...checkInstallSource(inv), ...checkLimit(inv, opts.limit)];
+  const problems = [
+    ...checkInstallSource(inv),
+    ...checkSshKeys(inv),
+    ...checkLimit(inv, opts.limit),
+  ];
   if (problems.length > 0) throw new InputError("cannot apply", problems);
   const topo = planTopology(inv);
   const secrets = loadSecrets(inv);

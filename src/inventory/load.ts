@@ -142,11 +142,15 @@ function crossChecked(
   return problems.length > 0 ? { problems } : { inventory };
 }
 
-/** Line and column of a field in an inventory file (for checks made after loading). */
-export function locateField(file: string, path: FieldPath): Position | undefined {
+/**
+ * Line and column of a field in an inventory file (for checks made after loading): the first of
+ * `paths` written in the file, else where the first would go.
+ */
+export function locateField(file: string, ...paths: FieldPath[]): Position | undefined {
   try {
     const lines = new LineCounter();
     const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });
+    const path = paths.find((p) => doc.hasIn(p)) ?? paths[0] ?? [];
     return positionOf(doc, lines, path);
   } catch {
     return undefined;

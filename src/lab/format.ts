@@ -1,7 +1,15 @@
 // Text for people: a lab's status and a wave's client reports (tools use --json instead).
+import { relative } from "node:path";
 import { formatTable } from "../cli/output.js";
 import type { ClientReport } from "./client/report.js";
 import type { LabStatus } from "./status.js";
+
+/** A path as the user would type it from here. */
+function shown(file: string | undefined): string {
+  if (file === undefined) return "-";
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : rel;
+}
 
 export function formatStatus(s: LabStatus): string {
   if (!s.switch) return `lab ${s.name}: not up`;
@@ -10,7 +18,7 @@ export function formatStatus(s: LabStatus): string {
     `LAN bridge ${s.switch.lanBridge} in namespace ${s.switch.netns}` +
       (s.switch.hbBridge ? `, heartbeat bridge ${s.switch.hbBridge}` : ""),
     `ssh key ${s.ssh?.key ?? "-"}, known_hosts ${s.ssh?.knownHosts ?? "-"}`,
-    `inventory for this lab: ${s.labInventory ?? "-"}`,
+    `serves ${shown(s.inventory)}; configure it with: ksorch apply ${shown(s.applyWith)}`,
     "",
   ];
   const rows = [...s.servers, ...s.clients].map((h) => [

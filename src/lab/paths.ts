@@ -1,5 +1,5 @@
 // Where the lab keeps things. Caches are shared by every lab; state is per lab name.
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
 
 /** Image, install tree and downloaded packages; KSORCH_CACHE moves them (e.g. to time a cold
@@ -34,6 +34,16 @@ export function checkLabName(name: string): string {
   if (isLabName(name)) return name;
   const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name);
   throw new InputError(`invalid lab name ${shown}: ${LAB_NAME_HINT}`);
+}
+
+/**
+ * The lab whose own SSH key `key` is (LABS_DIR/NAME/ssh/id_ed25519, as `lab up` writes it into
+ * a lab's inventory), or undefined for any other key.
+ */
+export function labNameOfKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const name = basename(dirname(dirname(key)));
+  return isLabName(name) && key === labPaths(name).key ? name : undefined;
 }
 
 /** Every path of one lab, derived from its name only. */

@@ -20,6 +20,8 @@ export interface LabState {
   plan: LabPlan;
   /** Inventory the lab was planned from. */
   inventory: string;
+  /** That inventory reaches the lab as it is (else only the lab's rewritten copy does). */
+  direct?: boolean;
   createdAt: string;
   servers: Record<string, ServerRuntime>;
 }

@@ -26,6 +26,8 @@ export interface LabStatus {
   inventory?: string;
   /** An inventory that reaches this lab (its ports, key and known_hosts). */
   labInventory?: string;
+  /** The inventory to give `ksorch apply`: `inventory` itself when it reaches the lab. */
+  applyWith?: string;
   switch?: { netns: string; lanBridge: string; hbBridge?: string };
   ssh?: { key: string; knownHosts: string };
   servers: HostStatus[];
@@ -67,6 +69,7 @@ export async function labStatus(name: string): Promise<LabStatus> {
     up: servers.every((s) => s.running),
     inventory: state.inventory,
     labInventory: paths.inventory,
+    applyWith: state.direct === true ? state.inventory : paths.inventory,
     switch: {
       netns: plan.switchNs,
       lanBridge: plan.lanBridge,

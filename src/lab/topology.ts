@@ -91,6 +91,37 @@ function count(what: string, n: number | undefined, fallback: number, min: numbe
   return v;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost)$/;
+
+/**
+ * The inventory's SSH ports are the lab's when it was written for this lab (its key is the
+ * lab's; an inventory without a lab key counts as the default lab's) and reaches every server
+ * on a loopback port of its own.
+ */
+export function inventoryPortsFit(inv: LabInventory, name: string): boolean {
+  if ((inv.labName ?? DEFAULT_LAB) !== name) return false;
+  const ports = inv.servers.map((s) => s.sshPort);
+  return (
+    inv.servers.every((s) => s.sshPort !== undefined && LOOPBACK.test(s.sshHost ?? "")) &&
+    new Set(ports).size === ports.length
+  );
+}
+
+/**
+ * The inventory reaches the lab as it is, with no rewritten copy: it was written for this lab
+ * (its key and known_hosts), its ports are the lab's and it names exactly the lab's servers.
+ */
+export function reachesLab(inv: LabInventory, plan: LabPlan): boolean {
+  return (
+    inv.labName === plan.name &&
+    inv.servers.length === plan.servers.length &&
+    plan.servers.every(
+      (s, i) => inv.servers[i]?.name === s.name && inv.servers[i]?.sshPort === s.sshPort,
+    ) &&
+    inventoryPortsFit(inv, plan.name)
+  );
+}
+
 export function planLab(inv: LabInventory, opts: LabOptions): LabPlan {
   const name = checkLabName(opts.name);
   const [net, len] = inv.subnet.split("/");
@@ -100,8 +131,7 @@ export function planLab(inv: LabInventory, opts: LabOptions): LabPlan {
   const nServers = count("servers", opts.servers, inv.servers.length || 2, 1);
   const nClients = count("clients", opts.clients, inv.clients.length, 0);
   const portBase = opts.portBase ?? defaultPortBase(name);
-  // Inventory ports are only right for the lab the inventory was written for.
-  const useInventoryPorts = opts.portBase === undefined && name === DEFAULT_LAB;
+  const useInventoryPorts = opts.portBase === undefined && inventoryPortsFit(inv, name);
   const ns = (host: string): string => `${name}.${host}`;
   const hbBridge = nServers > 2 ? "hb0" : undefined;
 

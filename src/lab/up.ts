@@ -8,7 +8,7 @@ import { powerOn } from "./faults.js";
 import { startFenceAgent } from "./fence.js";
 import { withLabLock } from "./lock.js";
 import { ensureImage } from "./image.js";
-import { readLabInventory } from "./inventory.js";
+import { labNameFor, readLabInventory, type LabInventory } from "./inventory.js";
 import { DEFAULT_TREE_SIZE, ensureTree, parseSize } from "./tree/build.js";
 import { writeLabInventory } from "./lab-inventory.js";
 import { allNetns, createNetwork } from "./net.js";
@@ -18,9 +18,11 @@ import { startServerWithSsh } from "./server.js";
 import { ensureKeyPair, knownHostsLine, portIsFree, writeKnownHosts } from "./ssh.js";
 import { readState, writeState, type LabState } from "./state.js";
 import { labStatus, type LabStatus } from "./status.js";
-import { planLab, type LabOptions, type LabPlan } from "./topology.js";
+import { planLab, reachesLab, type LabOptions, type LabPlan } from "./topology.js";
 
-export interface UpOptions extends LabOptions {
+export interface UpOptions extends Omit<LabOptions, "name"> {
+  /** Default: the lab the inventory was written for, or its cluster id (labNameFor). */
+  name?: string;
   inventory?: string;
   /** Bytes of the cached install tree (see ensureTree); default DEFAULT_TREE_SIZE. */
   treeBytes?: number;
@@ -36,13 +38,20 @@ export interface UpResult {
 const samePlan = (a: LabPlan, b: LabPlan): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export function labUp(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
-  return withLabLock(opts.name, log, () => up(opts, log));
+  const inventory = resolve(opts.inventory ?? DEFAULT_INVENTORY);
+  const inv = readLabInventory(inventory);
+  const name = opts.name ?? labNameFor(inv, inventory);
+  return withLabLock(name, log, () => up({ ...opts, name }, inventory, inv, log));
 }
 
-async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResult> {
+async function up(
+  opts: UpOptions & { name: string },
+  inventory: string,
+  inv: LabInventory,
+  log: (line: string) => void,
+): Promise<UpResult> {
   const started = performance.now();
-  const inventory = resolve(opts.inventory ?? DEFAULT_INVENTORY);
-  const plan = planLab(readLabInventory(inventory), opts);
+  const plan = planLab(inv, opts);
   const elapsed = (): number => Math.round(performance.now() - started);
 
   const image = await ensureImage(log);
@@ -69,7 +78,7 @@ async function up(opts: UpOptions, log: (line: string) => void): Promise<UpResul
         `port 127.0.0.1:${s.sshPort} for ${s.name} is in use (another lab? choose --port-base)`,
       );
   try {
-    await bringUp(plan, inventory, log);
+    await bringUp(plan, inventory, reachesLab(inv, plan), log);
   } catch (err) {
     log(`lab ${plan.name}: failed, tearing down what was started`);
     await teardown(plan.name).catch(() => undefined);
@@ -98,11 +107,18 @@ async function reusable(plan: LabPlan, log: (line: string) => void): Promise<boo
 async function bringUp(
   plan: LabPlan,
   inventory: string,
+  direct: boolean,
   log: (line: string) => void,
 ): Promise<void> {
   const paths = labPaths(plan.name);
   await mkdir(paths.root, { recursive: true });
-  const state: LabState = { plan, inventory, createdAt: new Date().toISOString(), servers: {} };
+  const state: LabState = {
+    plan,
+    inventory,
+    direct,
+    createdAt: new Date().toISOString(),
+    servers: {},
+  };
   await writeState(state);
   await ensureKeyPair(plan.name);
   log(`lab ${plan.name}: network (${plan.servers.length} servers, ${plan.clients.length} clients)`);

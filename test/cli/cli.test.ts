@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAB_FILE, labWith, lineOf } from "../inventory/fixture.js";
+import { LAB_FILE, labText, labWith, lineOf } from "../inventory/fixture.js";
 import { TEST_SECRETS, dhcpdCheck } from "../render/fixture.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -89,6 +89,26 @@ describe("ksorch plan", () => {
         "server",
         "vip",
       ]);
+  });
+});
+
+describe("an inventory whose SSH key is missing", () => {
+  it("apply and status exit 2 before connecting, naming the line and the lab to bring up", () => {
+    const file = writeInventory(
+      "nolab.yaml",
+      labWith(
+        ["source: /var/cache/ksorch/tree", `source: ${work}`],
+        ["labs/lab/ssh/id_ed25519", "labs/nolab9/ssh/id_ed25519"],
+      ),
+    );
+    for (const command of ["apply", "status"]) {
+      const r = ksorch(command, file);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toContain(
+        `${file}:${lineOf(labText(), "key: /var/lib")}:8: ssh.key: SSH key /var/lib/ksorch/labs/nolab9/ssh/id_ed25519 cannot be read (the key of lab nolab9, which is not up: ksorch lab up --inventory `,
+      );
+      expect(r.stderr).toContain("nothing was changed on any server");
+    }
   });
 });
 

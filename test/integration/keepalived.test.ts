@@ -1,17 +1,18 @@
 // Beyond the paper: three servers with keepalived, end to end on a lab of its own made from
-// inventory/lab3.yaml. apply gives each server exactly its own VIP, dhcpd on one server only and
+// inventory/lab3.yaml by `ksorch lab up --inventory FILE` alone (FILE: lab3.yaml with this
+// test's lab name in its key paths and ports of its own), then `ksorch apply FILE`. apply gives each server exactly its own VIP, dhcpd on one server only and
 // tftpd + vsftpd on all; the plan spreads the clients over the three; a stop drill on the DHCP
 // server passes with every client installing through it. Needs root and a built CLI.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/drill/health.js";
 import type { DrillResult } from "../../src/drill/types.js";
 import type { ApplyReport } from "../../src/engine/results.js";
-import { labPaths } from "../../src/lab/paths.js";
+import { defaultPortBase } from "../../src/lab/topology.js";
 import { check, drill, expectPassed } from "./helpers/drill.js";
-import { freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
+import { REPO, ksorch, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("kait");
 const SERVERS = ["server1", "server2", "server3"];
@@ -30,8 +31,19 @@ async function apply(): Promise<{ code: number; report: ApplyReport; stderr: str
 describe("three servers with keepalived", () => {
   beforeAll(async () => {
     process.env.KSORCH_SECRETS_DIR = await mkdtemp(join(tmpdir(), "ksorch-keepalived-secrets-"));
-    await freshLab(LAB, ["--inventory", "inventory/lab3.yaml"]);
-    inventory = labPaths(LAB).inventory;
+    // inventory/lab3.yaml as if written for this test's lab: its key paths and ports.
+    const base = defaultPortBase(LAB);
+    const text = (await readFile(join(REPO, "inventory/lab3.yaml"), "utf8"))
+      .replaceAll("/labs/k3/", `/labs/${LAB}/`)
+      .replace(/port: 221(\d)/g, (_, i: string) => `port: ${base + Number(i)}`);
+    expect(text).toContain(`port: ${base + 3}`);
+    inventory = join(await mkdtemp(join(tmpdir(), "ksorch-keepalived-")), "lab3.yaml");
+    await writeFile(inventory, text);
+    await ksorch(["lab", "down", "--name", LAB]);
+    const up = await ksorch(["lab", "up", "--inventory", inventory, "--json"]);
+    expect(up.code, up.stderr).toBe(0);
+    // Named, ported and keyed by the inventory alone, which then reaches the lab as it is.
+    expect(JSON.parse(up.stdout)).toMatchObject({ name: LAB, up: true, applyWith: inventory });
   });
   afterAll(async () => {
     await removeLab(LAB);

@@ -32,9 +32,9 @@ describe("lab names", () => {
 
   it.each(HOSTILE)("refuses %j everywhere: paths, plan, lock", async (name) => {
     expect(() => labPaths(name)).toThrow(InputError);
-    expect(() => planLab({ subnet: "10.0.0.0/24", servers: [], clients: [] }, { name })).toThrow(
-      /invalid lab name .*lower-case letters, digits and '-'/,
-    );
+    expect(() =>
+      planLab({ cluster: "lab", subnet: "10.0.0.0/24", servers: [], clients: [] }, { name }),
+    ).toThrow(/invalid lab name .*lower-case letters, digits and '-'/);
     const locked = withLabLock(
       name,
       () => undefined,

@@ -4,6 +4,7 @@ import { planLab } from "../../src/lab/topology.js";
 
 const inv = {
   subnet: "192.168.0.0/24",
+  cluster: "t",
   servers: [{ name: "server1", address: "192.168.0.1" }],
   clients: [{ name: "client1", mac: "00:0c:29:20:50:90", ip: "192.168.0.128" }],
 };

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
+import { requireSshKeys } from "../../inventory/source.js";
 import { checkMode } from "../../drill/faults.js";
 import { labHooks, labOf } from "../../drill/lab.js";
 import { renderHtmlReport } from "../../drill/report/html.js";
@@ -123,6 +124,7 @@ export function register(program: Command, setExit: SetExit): void {
         throw new InputError(
           `--${opts.at ? "at" : "matrix"} needs the lab's install clients; ${inv.file} is not a lab inventory`,
         );
+      requireSshKeys(inv);
       if (!opts.yes) {
         const what = `${opts.mode} on ${opts.target ?? "the owner of the first VIP"}`;
         if (!process.stdin.isTTY) {

@@ -11,6 +11,7 @@ import { labStatus } from "../../lab/status.js";
 import { formatReport, formatStatus } from "../../lab/format.js";
 import { printJson } from "../output.js";
 import { labUp } from "../../lab/up.js";
+import { labNameFor, readLabInventory } from "../../lab/inventory.js";
 import { runInstallWave } from "../../lab/client/wave.js";
 import { PROFILES, type ProfileName } from "../../lab/client/profile.js";
 import type { SetExit } from "./index.js";
@@ -24,7 +25,7 @@ function int(value: string): number {
 }
 
 /** Refused before anything runs: the name becomes namespace names and a folder to remove. */
-function labName(value: string): string {
+function labNameArg(value: string): string {
   if (!isLabName(value)) throw new InvalidArgumentError(`a lab name is ${LAB_NAME_HINT}`);
   return value;
 }
@@ -40,23 +41,34 @@ function print(json: boolean | undefined, value: unknown, text: string): void {
   else console.log(text);
 }
 
+interface Named {
+  name?: string;
+  inventory?: string;
+}
+
+/** --name, else the lab --inventory was written for (or its cluster id), else the default lab. */
+function labName(o: Named): string {
+  if (o.name !== undefined) return o.name;
+  if (o.inventory === undefined) return DEFAULT_LAB;
+  return labNameFor(readLabInventory(o.inventory), o.inventory);
+}
+
 export function register(program: Command, setExit: SetExit): void {
   const lab = program.command("lab").description("local lab of Linux namespaces (needs root)");
-  const name = (c: Command): Command =>
-    c.option(
-      "--name <name>",
-      "lab name: namespaces <name>.*, state in /var/lib/ksorch/labs/<name>",
-      labName,
-      DEFAULT_LAB,
-    );
+  const name = (c: Command, inventory = "the inventory the lab is for (its name comes from it)") =>
+    c
+      .option(
+        "--name <name>",
+        `lab name: namespaces <name>.*, state in /var/lib/ksorch/labs/<name> (default: the lab --inventory is for, else ${DEFAULT_LAB})`,
+        labNameArg,
+      )
+      .option("--inventory <file>", inventory);
 
-  name(lab.command("up"))
+  name(
+    lab.command("up"),
+    `hosts, MACs, addresses, and the lab's name, ports and key paths when it has them (default ${DEFAULT_INVENTORY})`,
+  )
     .description("build or reuse the image, then start the servers and clients")
-    .option(
-      "--inventory <file>",
-      "hosts, MACs, addresses and ports come from it",
-      DEFAULT_INVENTORY,
-    )
     .option("--servers <n>", "number of servers (default: the inventory's)", int)
     .option("--clients <n>", "number of install clients (default: the inventory's)", int)
     .option(
@@ -67,20 +79,20 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--tree-size <size>", "size of the cached install tree", DEFAULT_TREE_SIZE)
     .option("--json", "print the lab's status as JSON")
     .action(
-      async (o: {
-        name: string;
-        inventory: string;
-        servers?: number;
-        clients?: number;
-        portBase?: number;
-        treeSize: string;
-        json?: boolean;
-      }) => {
+      async (
+        o: Named & {
+          servers?: number;
+          clients?: number;
+          portBase?: number;
+          treeSize: string;
+          json?: boolean;
+        },
+      ) => {
         requireRoot();
         const r = await labUp(
           {
-            name: o.name,
-            inventory: o.inventory,
+            ...(o.name !== undefined ? { name: o.name } : {}),
+            inventory: o.inventory ?? DEFAULT_INVENTORY,
             treeBytes: parseSize(o.treeSize),
             ...(o.servers !== undefined ? { servers: o.servers } : {}),
             ...(o.clients !== undefined ? { clients: o.clients } : {}),
@@ -96,9 +108,9 @@ export function register(program: Command, setExit: SetExit): void {
   name(lab.command("down"))
     .description("remove every namespace, process and file of the lab (idempotent)")
     .option("--json", "print what was removed as JSON")
-    .action(async (o: { name: string; json?: boolean }) => {
+    .action(async (o: Named & { json?: boolean }) => {
       requireRoot();
-      const r = await labDown(o.name, log);
+      const r = await labDown(labName(o), log);
       if (r.unrecorded.length > 0)
         log(`lab ${r.name}: left alone, not recorded by lab up: ${r.unrecorded.join(", ")}`);
       print(
@@ -111,16 +123,16 @@ export function register(program: Command, setExit: SetExit): void {
   // Started by `lab up` in the switch namespace (src/lab/fence.ts); not for users.
   name(lab.command("fence-agent", { hidden: true }))
     .description("serve the lab's fencing requests on its gateway address")
-    .action(async (o: { name: string }) => {
+    .action(async (o: Named) => {
       requireRoot();
-      await serveFenceAgent(o.name);
+      await serveFenceAgent(labName(o));
     });
 
   name(lab.command("status"))
     .description("hosts, namespaces, PIDs, addresses, ports and the LAN bridge")
     .option("--json", "print as JSON")
-    .action(async (o: { name: string; json?: boolean }) => {
-      const s = await labStatus(o.name);
+    .action(async (o: Named & { json?: boolean }) => {
+      const s = await labStatus(labName(o));
       print(o.json, s, formatStatus(s));
       setExit(s.up ? 0 : 1);
     });
@@ -171,23 +183,23 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--download-only", "dnf downloads the packages without installing them")
     .option("--json", "print the client reports as JSON")
     .action(
-      async (o: {
-        name: string;
-        clients?: string;
-        uefi?: string;
-        timeout: number;
-        keep?: boolean;
-        profile: ProfileName;
-        downloadOnly?: boolean;
-        json?: boolean;
-      }) => {
+      async (
+        o: Named & {
+          clients?: string;
+          uefi?: string;
+          timeout: number;
+          keep?: boolean;
+          profile: ProfileName;
+          downloadOnly?: boolean;
+          json?: boolean;
+        },
+      ) => {
         requireRoot();
+        const name = labName(o);
         const names = o.clients ? o.clients.split(",").filter((n) => n !== "") : [];
-        log(
-          `lab ${o.name}: install wave of ${names.length > 0 ? names.join(", ") : "all clients"}`,
-        );
+        log(`lab ${name}: install wave of ${names.length > 0 ? names.join(", ") : "all clients"}`);
         // Each client's line as it finishes: on stdout for people, on stderr beside --json.
-        const reports = await runInstallWave(o.name, names, {
+        const reports = await runInstallWave(name, names, {
           timeoutMs: o.timeout * 1000,
           keepFiles: o.keep === true,
           profile: o.profile,

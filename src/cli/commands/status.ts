@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { closeAll, connectAll } from "../../drill/connect.js";
+import { requireSshKeys } from "../../inventory/source.js";
 import { formatHealth } from "../../drill/status-format.js";
 import { checkHealth } from "../../drill/status.js";
 import { printJson } from "../output.js";
@@ -17,6 +18,7 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--json", "one JSON document on stdout")
     .action(async (path: string, opts: { json?: boolean }) => {
       const inv = loadInventory(path);
+      requireSshKeys(inv);
       const connections = await connectAll(inv);
       try {
         const health = await checkHealth(inv, connections);
