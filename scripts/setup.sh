@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 # debootstrap builds the lab image; socat publishes each lab server's sshd on a loopback port;
 # iproute2 makes the namespaces; isc-dhcp-server gives `dhcpd -t` to check rendered configs;
 # tcpdump, busybox (udhcpc), curl and tftp-hpa serve the emulated install clients; QEMU with
-# iPXE ROMs is a real PXE PC on the lab's LAN, and with OVMF a real x64 UEFI one.
+# iPXE ROMs is a real PXE PC on the lab's LAN, and with OVMF a real x64 UEFI one. The
+# benchmarks (npm run bench) compare with Ansible (with Mitogen where it loads) and rsync, and
+# measure with GNU time.
 packages=(debootstrap socat iproute2 iptables isc-dhcp-server tcpdump busybox curl tftp-hpa
-  openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf)
+  openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf
+  ansible python3-mitogen rsync time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,7 @@ import {
   powerOff,
   powerOn,
   poweredOffSince,
-  shapeLink,
+  withShapedServers,
   type Fault,
   type Freeze,
 } from "../lab/faults.js";
@@ -73,14 +73,8 @@ export function labHooks(lab: string, servers: readonly string[], rateMbit: numb
       return outcome;
     },
     poweredOffSince: (server, sinceMs) => poweredOffSince(lab, server, sinceMs),
-    runWave: async () => {
-      const shaped = await Promise.all(servers.map((s) => shapeLink(lab, s, "eth0", { rateMbit })));
-      try {
-        return waveOutcome(await runInstallWave(lab, []));
-      } finally {
-        for (const f of shaped) await f.undo();
-      }
-    },
+    runWave: async () =>
+      waveOutcome(await withShapedServers(lab, servers, rateMbit, () => runInstallWave(lab, []))),
   };
 }
 

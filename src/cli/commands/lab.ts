@@ -12,6 +12,9 @@ import { formatReport, formatStatus } from "../../lab/format.js";
 import { printJson } from "../output.js";
 import { labUp } from "../../lab/up.js";
 import { runInstallWave } from "../../lab/client/wave.js";
+import type { ClientReport } from "../../lab/client/report.js";
+import { withShapedServers } from "../../lab/faults.js";
+import { readState } from "../../lab/state.js";
 import type { SetExit } from "./index.js";
 
 const log = (line: string): void => console.error(line);
@@ -20,6 +23,18 @@ function int(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+function mbit(value: string): number {
+  const n = int(value);
+  if (n < 1) throw new InvalidArgumentError("expected a rate of at least 1 Mbit/s");
+  return n;
+}
+
+async function serverNames(lab: string): Promise<string[]> {
+  const state = await readState(lab);
+  if (!state) throw new InputError(`lab ${lab} is not up (run: ksorch lab up --name ${lab})`);
+  return state.plan.servers.map((s) => s.name);
 }
 
 function requireRoot(): void {
@@ -150,6 +165,11 @@ export function register(program: Command, setExit: SetExit): void {
     .option("--uefi <names>", "comma-separated clients that boot as x64 UEFI (GRUB), not BIOS")
     .option("--timeout <seconds>", "give up on a client after this long", int, 300)
     .option("--keep", "keep the downloaded trees under the lab's clients/ directory")
+    .option(
+      "--rate <mbit>",
+      "shape every server's LAN link to this many Mbit/s during the wave (the paper's NICs: 100)",
+      mbit,
+    )
     .option("--json", "print the client reports as JSON")
     .action(
       async (o: {
@@ -158,6 +178,7 @@ export function register(program: Command, setExit: SetExit): void {
         uefi?: string;
         timeout: number;
         keep?: boolean;
+        rate?: number;
         json?: boolean;
       }) => {
         requireRoot();
@@ -166,12 +187,18 @@ export function register(program: Command, setExit: SetExit): void {
           `lab ${o.name}: install wave of ${names.length > 0 ? names.join(", ") : "all clients"}`,
         );
         // Each client's line as it finishes: on stdout for people, on stderr beside --json.
-        const reports = await runInstallWave(o.name, names, {
-          timeoutMs: o.timeout * 1000,
-          keepFiles: o.keep === true,
-          uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
-          onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
-        });
+        const wave = (): Promise<ClientReport[]> =>
+          runInstallWave(o.name, names, {
+            timeoutMs: o.timeout * 1000,
+            keepFiles: o.keep === true,
+            uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
+            onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
+          });
+        const rate = o.rate;
+        const reports =
+          rate === undefined
+            ? await wave()
+            : await withShapedServers(o.name, await serverNames(o.name), rate, wave);
         if (o.json) printJson(reports);
         setExit(reports.every((r) => r.verdict === "pass") ? 0 : 1);
       },
