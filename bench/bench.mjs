@@ -4,7 +4,7 @@
 // --quick: every table with minimal sizes and one run per figure (a smoke run: it shows the
 // benchmark works, not how fast anything is). --only: those sections, spliced into the existing
 // document between their markers. Needs root, a built CLI (npm run build) and the packages of
-// scripts/setup.sh (ansible, python3-mitogen, rsync, time). Labs: LAB_PREFIX (default bench) +
+// scripts/setup.sh (ansible, ansible-mitogen, rsync, time). Labs: LAB_PREFIX (default bench) +
 // a, b, c, their servers' sshd on 127.0.0.1:BENCH_PORT_BASE (default 40000) + 100, 200, 300.
 import console from "node:console";
 import process from "node:process";
@@ -143,7 +143,7 @@ for (const s of SECTIONS.filter((x) => only.includes(x.name))) {
     const r = await s.run();
     const l = minMax(r.load);
     body = [
-      `Regenerate: ${command(s.name)}. Load average (1 min) while measured: ${l ? `${l.min.toFixed(1)}-${l.max.toFixed(1)}` : "-"}; ${Math.round((Date.now() - t0) / 1000)} s for this table.${quick ? " Quick run: one run per figure and minimal sizes." : ""}`,
+      `Regenerate: ${command(s.name)}. Measured ${new Date(t0).toISOString().slice(0, 16)}Z; load average (1 min) meanwhile: ${l ? `${l.min.toFixed(1)}-${l.max.toFixed(1)}` : "-"}; ${Math.round((Date.now() - t0) / 1000)} s for this table.${quick ? " Quick run: one run per figure and minimal sizes." : ""}`,
       ...(s.what ? ["", s.what] : []),
       "",
       r.markdown,

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 # measure with GNU time.
 packages=(debootstrap socat iproute2 iptables isc-dhcp-server tcpdump busybox curl tftp-hpa
   openssh-client ca-certificates qemu-system-x86 ipxe-qemu keepalived ovmf
-  ansible python3-mitogen rsync time)
+  ansible ansible-mitogen rsync time)
 
 missing=()
 for p in "${packages[@]}"; do

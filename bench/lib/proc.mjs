@@ -72,6 +72,6 @@ export function machine(root) {
   const deb = (name) => answer(["dpkg-query", "-W", "-f", "${Version}", name]) || "not installed";
   return [
     `- machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os}, kernel ${answer(["uname", "-r"])}`,
-    `- tools: ksorch ${pkg.version} (${answer(["git", "-C", root, "describe", "--always", "--dirty"]) || "no git"}), Node ${process.version}, ansible ${deb("ansible")} (ansible-core ${deb("ansible-core")}), python3-mitogen ${deb("python3-mitogen")}, rsync ${deb("rsync")}, OpenSSH ${deb("openssh-client")}`,
+    `- tools: ksorch ${pkg.version} (${answer(["git", "-C", root, "describe", "--always", "--dirty"]) || "no git"}), Node ${process.version}, ansible ${deb("ansible")} (ansible-core ${deb("ansible-core")}), ansible-mitogen ${deb("ansible-mitogen")}, rsync ${deb("rsync")}, OpenSSH ${deb("openssh-client")}`,
   ];
 }

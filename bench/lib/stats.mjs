@@ -45,3 +45,7 @@ export function table(head, rows) {
   const line = (cells) => `| ${cells.map((c) => String(c ?? "")).join(" | ")} |`;
   return [line(head), `|${head.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
 }
+
+/** A line on one of the issue's targets: what was aimed at, what was measured, met or missed. */
+export const target = (aim, measured, met) =>
+  `target: ${aim}; measured ${measured}: **${met === undefined ? "not measured" : met ? "met" : "missed"}**`;

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freshLab, ksorch, labDown, ROOT } from "../lib/lab.mjs";
 import { log, timed } from "../lib/proc.mjs";
-import { cell, ratio, table } from "../lib/stats.mjs";
+import { cell, median, ms, ratio, table, target } from "../lib/stats.mjs";
 import { ansibleRun } from "./orchestration.mjs";
 
 const kb = (x) => `${(x / 1024).toFixed(0)} MB`;
@@ -26,6 +26,7 @@ async function measure({ quick, lab, labArgs, out }) {
   const n = quick ? 1 : 3;
   const rows = [];
   const loads = [];
+  const wall = {}; // "hosts|kind" -> median wall
   for (const hosts of sizes) {
     const inv = await freshLab(lab, ["--servers", String(hosts), "--clients", "1", ...labArgs]);
     await timed(["bash", join(ROOT, "bench/ansible/python.sh"), inv]);
@@ -74,6 +75,8 @@ async function measure({ quick, lab, labArgs, out }) {
         ),
       ]);
     }
+    for (const [k, rs] of Object.entries(runs))
+      wall[`${hosts}|${k}`] = median(rs.map((r) => r.wallMs));
     loads.push(
       ...Object.values(runs)
         .flat()
@@ -81,6 +84,22 @@ async function measure({ quick, lab, labArgs, out }) {
     );
     log(`scale: ${hosts} hosts done (${pairs} task-host pairs)`);
   }
+  const big = sizes.at(-1);
+  const at = (k) => wall[`${big}|${k}`];
+  const targets = [
+    target(`${big} hosts x 10 tasks under 3 s cold`, ms(at("ksCold")), at("ksCold") < 3000),
+    target(`${big} hosts under 1.5 s no-op`, ms(at("ksNoop")), at("ksNoop") < 1500),
+    target(
+      `at least 10x faster than Ansible at ${big} hosts (cold / no-op)`,
+      `${ratio(at("ansCold"), at("ksCold"))} / ${ratio(at("ansNoop"), at("ksNoop"))}`,
+      at("ansCold") >= 10 * at("ksCold") && at("ansNoop") >= 10 * at("ksNoop"),
+    ),
+    target(
+      `the time at ${big} hosts at most 3x the time at 2 (cold)`,
+      ratio(at("ksCold"), wall["2|ksCold"]),
+      at("ksCold") <= 3 * wall["2|ksCold"],
+    ),
+  ];
   rows.push([
     100,
     "cold, 4 operations: pyinfra's published figure, measured elsewhere",
@@ -110,6 +129,7 @@ async function measure({ quick, lab, labArgs, out }) {
       rows,
     ),
     notes: [
+      ...targets,
       "CPU is user + system time of the controller's processes (the tool and every child it waited for; not Ansible's SSH control masters, which outlive the run, nor the hosts' side). Peak RSS is that of the largest single process (GNU time's maximum resident set size).",
       "pyinfra's row is the figure pyinfra publishes for itself against Ansible (100 hosts x 4 operations), not measured here.",
     ],

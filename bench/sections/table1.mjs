@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { endpoints, ksorch, onServer } from "../lib/lab.mjs";
 import { log } from "../lib/proc.mjs";
-import { cell, median, ms, ratio, table } from "../lib/stats.mjs";
+import { cell, median, ms, ratio, table, target } from "../lib/stats.mjs";
 
 const RATE_MBIT = 100;
 const LINK_BYTES_PER_S = (RATE_MBIT * 1e6) / 8;
@@ -105,6 +105,30 @@ export async function table1({ quick, lab2, inventory2, lab3 }) {
         `${Math.round((100 * ideal) / median(times))} %`,
       ]);
     }
+  // From 8 clients on (the largest wave of a quick run otherwise).
+  const big = waves.some((w) => w >= 8) ? waves.filter((w) => w >= 8) : [waves.at(-1)];
+  const t = (servers, w) => median(results.get(`${servers}|${w}`).map((r) => r.ms));
+  const eff = (w) => {
+    const bytes = median(results.get(`2|${w}`).map((r) => r.bytes));
+    return (((Math.ceil(w / 2) * bytes) / LINK_BYTES_PER_S) * 1000) / t(2, w);
+  };
+  const targets = [
+    target(
+      `2 servers at least 1.8x faster than 1 (${big.join(", ")} clients)`,
+      big.map((w) => ratio(t(1, w), t(2, w))).join(", "),
+      big.every((w) => t(1, w) >= 1.8 * t(2, w)),
+    ),
+    target(
+      "2 servers within 15 % of the link limit",
+      big.map((w) => `${Math.round(100 * eff(w))} %`).join(", "),
+      big.every((w) => eff(w) >= 0.85),
+    ),
+    target(
+      "3 servers at least 2.6x faster than 1",
+      big.map((w) => ratio(t(1, w), t(3, w))).join(", "),
+      big.every((w) => t(1, w) >= 2.6 * t(3, w)),
+    ),
+  ];
   const tree = median([...results.values()].flat().map((r) => r.bytes));
   return {
     markdown: [
@@ -129,6 +153,7 @@ export async function table1({ quick, lab2, inventory2, lab3 }) {
       ),
     ].join("\n"),
     notes: [
+      ...targets,
       `Each client installs ${(tree / 1e6).toFixed(1)} MB (the lab's tree and boot files); the wave time is its slowest client's, from DHCP to the last verified checksum. The ideal time is ceil(clients / servers) x those bytes over one ${RATE_MBIT} Mb/s link.`,
     ],
     load: [...results.values()].flat().map((r) => r.load),

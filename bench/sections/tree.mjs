@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { endpoints, ksorch, onServer, sshOptions } from "../lib/lab.mjs";
 import { log, timed } from "../lib/proc.mjs";
-import { cell, mb, mbps, median, ratio, table } from "../lib/stats.mjs";
+import { cell, mb, mbps, median, ms, ratio, table, target } from "../lib/stats.mjs";
 
 const CACHE = "/var/tmp/ksorch-bench";
 
@@ -102,6 +102,12 @@ export async function treeCopy({ quick, inventory, out }) {
       [row("cold copy", runs.ksCold, runs.rsCold), row("no-op copy", runs.ksNoop, runs.rsNoop)],
     ),
     notes: [
+      target(
+        "cold copy within 1.25x plain rsync",
+        ratio(w(runs.ksCold), w(runs.rsCold)),
+        median(w(runs.ksCold)) <= 1.25 * median(w(runs.rsCold)),
+      ),
+      target("no-op copy under 0.5 s", ms(median(w(runs.ksNoop))), median(w(runs.ksNoop)) < 500),
       `The tree: ${files} files, ${mb(bytes)}, to ${servers.length} servers at once (${mb(total)} in all); MB/s is that total over the median wall time. ksorch's time is a whole \`ksorch apply\` of a one-task playbook (connection and facts included); rsync's is one \`rsync -a\` per server over ssh, started together.`,
     ],
     load: Object.values(runs)
