@@ -58,7 +58,10 @@ const ctx = {
 
 /** A lab up (kept when it already is, with this shape) and applied, healthy. */
 const ready = new Set();
+/** Every lab this run touched, to take down at its end. */
+const used = new Set();
 async function cluster(lab, args) {
+  used.add(lab);
   if (ready.has(lab)) return;
   const r = await ksorch(["lab", "up", "--name", lab, ...args]);
   log(`lab ${lab} up (${Math.round(r.wallMs)} ms)`);
@@ -82,6 +85,7 @@ const SECTIONS = [
     name: "orchestration",
     title: "Orchestration: ksorch against Ansible, same lab, same run",
     run: async () => {
+      used.add(ctx.lab2);
       const r = await orchestration(ctx);
       ready.add(ctx.lab2);
       return r;
@@ -159,7 +163,8 @@ for (const s of SECTIONS.filter((x) => only.includes(x.name))) {
     `<!-- bench:${s.name} -->\n## ${s.title}\n\n${body}\n<!-- /bench:${s.name} -->`,
   );
 }
-for (const lab of [ctx.lab2, ctx.lab3]) await labDown(lab).catch(() => undefined);
+// Only the labs this run brought up: another run's (`--only`) may still be measuring on its own.
+for (const lab of used) await labDown(lab).catch(() => undefined);
 
 const file = opts.out ?? join(ROOT, "docs/benchmarks.md");
 const head = [
