@@ -65,7 +65,12 @@ async function cluster(lab, args) {
   if (ready.has(lab)) return;
   const r = await ksorch(["lab", "up", "--name", lab, ...args]);
   log(`lab ${lab} up (${Math.round(r.wallMs)} ms)`);
-  await ksorch(["apply", inventoryOf(lab), "--json"]);
+  // As bench/drill.sh: apply is idempotent, a second run finishes what a transient SSH failure
+  // (a connection timing out on a loaded machine) interrupted.
+  await ksorch(["apply", inventoryOf(lab), "--json"]).catch((err) => {
+    log(`lab ${lab}: apply failed, once more: ${err.message.split("\n")[0]}`);
+    return ksorch(["apply", inventoryOf(lab), "--json"]);
+  });
   await checkHealthy(inventoryOf(lab), `lab ${lab}`);
   ready.add(lab);
 }

@@ -16,6 +16,7 @@ RUNS=${RUNS:-5}
 MODES=${MODES:-stop crash poweroff link link:drop crossover crossover:drop freeze}
 INVENTORIES=${INVENTORIES:-inventory/lab.yaml inventory/lab3.yaml}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
 ksorch() { node dist/cli/main.js "$@"; }
 
