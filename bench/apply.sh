@@ -49,10 +49,10 @@ done
 cut -d' ' -f1-3 /proc/loadavg >"$OUT/load-end"
 [[ $COLD == 1 ]] && ksorch lab down --name "$LAB" >/dev/null 2>&1
 
-node - "$OUT" "$LAB" <<'JS'
-const fs = require("fs");
+node --input-type=module - "$OUT" "$LAB" <<'JS'
+import fs from "node:fs";
+import { median, minMax, ms, table } from "./bench/lib/stats.mjs";
 const [dir, lab] = process.argv.slice(2);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = (kind) =>
   fs
     .readdirSync(dir)
@@ -76,10 +76,8 @@ const external = (report) =>
 // Connecting and gathering facts: from the engine's start to its first task.
 const connect = (report) =>
   Math.min(...report.results.map((r) => Date.parse(r.startedAt))) - Date.parse(report.startedAt);
-const ms = (x) => (x >= 10000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
-const rows = [
-  ["", "runs", "wall median", "wall min-max", "engine median", "connect+facts", "own overhead", "pairs", "changed"],
-];
+const head = ["", "runs", "wall median", "wall min-max", "engine median", "connect+facts", "own overhead", "pairs", "changed"];
+const rows = [];
 for (const [kind, label] of [
   ["cold", "cold apply (fresh lab)"],
   ["base", "no-op re-apply, BASELINE"],
@@ -92,7 +90,7 @@ for (const [kind, label] of [
     label,
     String(rs.length),
     ms(median(walls)),
-    `${Math.round(Math.min(...walls))}-${ms(Math.max(...walls))}`,
+    `${ms(minMax(walls).min)}-${ms(minMax(walls).max)}`,
     ms(median(rs.map((r) => r.report.durationMs))),
     ms(median(rs.map((r) => connect(r.report)))),
     kind === "cold" ? ms(median(rs.map((r) => r.wall - external(r.report)))) : "",
@@ -100,10 +98,9 @@ for (const [kind, label] of [
     rs.map((r) => r.report.results.filter((x) => x.status === "changed").length).join("/"),
   ]);
 }
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const load = (f) => fs.readFileSync(`${dir}/${f}`, "utf8").trim();
 console.log(`ksorch apply on lab ${lab}; load average ${load("load-start")} at the start, ${load("load-end")} at the end`);
-for (const r of rows) console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "));
+console.log(table(head, rows));
 if (runs("cold").length > 0)
   console.log("own overhead: wall time minus package installation, tree copy, heartbeat start and the VIP wait");
 JS

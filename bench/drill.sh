@@ -7,20 +7,29 @@
 # verdicts. Needs root and a built CLI (npm run build).
 #   bash bench/drill.sh                       # RUNS=5, both inventories, every mode
 #   RUNS=1 MODES="stop crash" INVENTORIES=inventory/lab.yaml bash bench/drill.sh
+#   INVENTORIES="inventory/lab.yaml=mylab" bash bench/drill.sh
+#                                   # FILE=LAB: drill lab LAB as it is (up and applied: kept)
+# OUT=DIR keeps the raw results (DIR/LAB-MODE-RUN.json) there, for bench/bench.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 MODES=${MODES:-stop crash poweroff link link:drop crossover crossover:drop freeze}
 INVENTORIES=${INVENTORIES:-inventory/lab.yaml inventory/lab3.yaml}
-OUT=$(mktemp -d)
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 export KSORCH_SECRETS_DIR=${KSORCH_SECRETS_DIR:-$OUT/secrets}
 ksorch() { node dist/cli/main.js "$@"; }
 
-for inventory in $INVENTORIES; do
+for entry in $INVENTORIES; do
+  inventory=${entry%%=*}
   lab=bench$(basename "$inventory" .yaml | tr -cd 'a-z0-9' | cut -c1-7)
+  keep=0
+  [[ $entry == *=* ]] && lab=${entry#*=} && keep=1
   inv=/var/lib/ksorch/labs/$lab/inventory.yaml
-  ksorch lab down --name "$lab" >/dev/null 2>&1 || true
-  ksorch lab up --name "$lab" --inventory "$inventory" >/dev/null
+  if [[ $keep == 0 ]]; then
+    ksorch lab down --name "$lab" >/dev/null 2>&1 || true
+    ksorch lab up --name "$lab" --inventory "$inventory" >/dev/null
+  fi
   # apply is idempotent: a second run finishes what a transient SSH failure interrupted.
   ksorch apply "$inv" >"$OUT/$lab-apply.log" 2>&1 || ksorch apply "$inv" >"$OUT/$lab-apply.log" 2>&1 ||
     { tail -20 "$OUT/$lab-apply.log" >&2; exit 1; }
@@ -35,60 +44,7 @@ for inventory in $INVENTORIES; do
       echo "$lab: drill $mode $i/$RUNS done" >&2
     done
   done
-  ksorch lab down --name "$lab" >/dev/null 2>&1
+  [[ $keep == 1 ]] || ksorch lab down --name "$lab" >/dev/null 2>&1
 done
 
-node - "$OUT" $MODES <<'JS'
-const fs = require("fs");
-const [dir, ...order] = process.argv.slice(2);
-const runs = new Map();
-for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
-  const m = /^(.+)-([a-z]+(?::[a-z]+)?)-(\d+)\.json$/.exec(f);
-  if (!m) continue;
-  let r;
-  try {
-    r = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
-  } catch {
-    console.error(`${f}: no result, see ${f.replace(/json$/, "log")}`);
-    continue;
-  }
-  const loadFile = `${dir}/${f.replace(/json$/, "load")}`;
-  if (fs.existsSync(loadFile)) r.load = Number(fs.readFileSync(loadFile, "utf8").trim());
-  const key = `${r.setup.engine}, ${r.setup.vips.length} servers|${m[2]}`;
-  runs.set(key, [...(runs.get(key) ?? []), r]);
-}
-const median = (xs) => {
-  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
-  return v.length === 0 ? undefined : v[Math.floor((v.length - 1) / 2)];
-};
-const s = (ms) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
-const cell = (xs) => {
-  const v = xs.filter((x) => x !== undefined);
-  if (v.length === 0) return "none";
-  return `${s(median(v))} (${s(Math.min(...v))}-${s(Math.max(...v))})`;
-};
-console.log(
-  "| engine | mode | takeover | first gratuitous ARP | first answer to a client | two owners | passed | load |",
-);
-console.log("|---|---|---|---|---|---|---|---|");
-const rank = (key) => order.indexOf(key.split("|")[1]);
-const keys = [...runs.keys()].sort((a, b) => a.split("|")[0].localeCompare(b.split("|")[0]) || rank(a) - rank(b));
-for (const key of keys) {
-  const results = runs.get(key);
-  const [engine, mode] = key.split("|");
-  const t = results.map((r) => r.measurements.takeovers[0] ?? {});
-  const double = results.map((r) =>
-    r.measurements.doubleOwnership.reduce((sum, d) => sum + d.durationMs, 0),
-  );
-  const fenced = mode === "freeze" ? (results[0].setup.fencing ? ", fenced" : ", no fencing") : "";
-  const nothingMoved = mode.startsWith("crossover") && t.every((x) => x.survivor === undefined);
-  console.log(
-    `| ${engine} | ${mode.replace(":", " ")}${fenced} | ${nothingMoved ? "none (nothing may move)" : cell(t.map((x) => x.onSurvivorMs))} | ` +
-      `${cell(t.map((x) => x.firstGarpMs))} | ${cell(t.map((x) => x.firstAnswerMs))} | ` +
-      `${s(median(double))} (max ${s(Math.max(...double))}) | ` +
-      `${results.filter((r) => r.verdict.pass).length}/${results.length} | ` +
-      `${median(results.map((r) => r.load)) ?? "-"} |`,
-  );
-}
-console.log(`\nraw results: ${dir}`);
-JS
+node bench/drill-table.mjs "$OUT" $MODES

@@ -29,6 +29,10 @@ packages=(
   rpm             # rpmbuild: the install tree is a real RPM repository
   createrepo-c    # its repodata/
   dnf             # dnf 4 with librepo (RHEL 9's installer payload): each lab client's packages
+  ansible         # npm run bench compares with Ansible,
+  ansible-mitogen # with Mitogen where it loads,
+  rsync           # and with plain rsync for the tree copy
+  time            # GNU time: CPU time and peak memory of each benchmarked command
 )
 
 mkdir -p reports

@@ -32,6 +32,7 @@ const hosts = Object.fromEntries(
         // ksorch's inventory default (src/inventory/types.ts).
         hb_prefix: s.heartbeat.prefixLength ?? 24,
         vip: s.vip,
+        address: s.address,
       },
     ];
   }),

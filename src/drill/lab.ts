@@ -12,7 +12,7 @@ import {
   powerOff,
   powerOn,
   poweredOffSince,
-  shapeLink,
+  withShapedServers,
   type Fault,
   type Freeze,
 } from "../lab/faults.js";
@@ -71,20 +71,16 @@ export function labHooks(lab: string, servers: readonly string[], rateMbit: numb
       return outcome;
     },
     poweredOffSince: (server, sinceMs) => poweredOffSince(lab, server, sinceMs),
-    runWave: async (req) => {
-      const shaped = await Promise.all(servers.map((s) => shapeLink(lab, s, "eth0", { rateMbit })));
-      try {
-        return waveOutcome(
-          await runInstallWave(lab, [], {
+    runWave: async (req) =>
+      waveOutcome(
+        await withShapedServers(lab, servers, rateMbit, () =>
+          runInstallWave(lab, [], {
             profile: req.profile,
             staggerMs: req.staggerMs,
             onPhase: req.onPhase,
           }),
-        );
-      } finally {
-        for (const f of shaped) await f.undo();
-      }
-    },
+        ),
+      ),
   };
 }
 

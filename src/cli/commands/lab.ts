@@ -14,6 +14,9 @@ import { labUp } from "../../lab/up.js";
 import { labNameFor, readLabInventory } from "../../lab/inventory.js";
 import { runInstallWave } from "../../lab/client/wave.js";
 import { PROFILES, type ProfileName } from "../../lab/client/profile.js";
+import type { ClientReport } from "../../lab/client/report.js";
+import { withShapedServers } from "../../lab/faults.js";
+import { readState } from "../../lab/state.js";
 import type { SetExit } from "./index.js";
 
 const log = (line: string): void => console.error(line);
@@ -28,6 +31,18 @@ function int(value: string): number {
 function labNameArg(value: string): string {
   if (!isLabName(value)) throw new InvalidArgumentError(`a lab name is ${LAB_NAME_HINT}`);
   return value;
+}
+
+function mbit(value: string): number {
+  const n = int(value);
+  if (n < 1) throw new InvalidArgumentError("expected a rate of at least 1 Mbit/s");
+  return n;
+}
+
+async function serverNames(lab: string): Promise<string[]> {
+  const state = await readState(lab);
+  if (!state) throw new InputError(`lab ${lab} is not up (run: ksorch lab up --name ${lab})`);
+  return state.plan.servers.map((s) => s.name);
 }
 
 function requireRoot(): void {
@@ -180,6 +195,11 @@ export function register(program: Command, setExit: SetExit): void {
         .choices(PROFILES)
         .default("real"),
     )
+    .option(
+      "--rate <mbit>",
+      "shape every server's LAN link to this many Mbit/s during the wave (the paper's NICs: 100)",
+      mbit,
+    )
     .option("--download-only", "dnf downloads the packages without installing them")
     .option("--json", "print the client reports as JSON")
     .action(
@@ -191,6 +211,7 @@ export function register(program: Command, setExit: SetExit): void {
           keep?: boolean;
           profile: ProfileName;
           downloadOnly?: boolean;
+          rate?: number;
           json?: boolean;
         },
       ) => {
@@ -199,14 +220,20 @@ export function register(program: Command, setExit: SetExit): void {
         const names = o.clients ? o.clients.split(",").filter((n) => n !== "") : [];
         log(`lab ${name}: install wave of ${names.length > 0 ? names.join(", ") : "all clients"}`);
         // Each client's line as it finishes: on stdout for people, on stderr beside --json.
-        const reports = await runInstallWave(name, names, {
-          timeoutMs: o.timeout * 1000,
-          keepFiles: o.keep === true,
-          profile: o.profile,
-          dnf: o.downloadOnly ? "downloadonly" : "install",
-          uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
-          onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
-        });
+        const wave = (): Promise<ClientReport[]> =>
+          runInstallWave(name, names, {
+            timeoutMs: o.timeout * 1000,
+            keepFiles: o.keep === true,
+            profile: o.profile,
+            dnf: o.downloadOnly ? "downloadonly" : "install",
+            uefi: o.uefi ? o.uefi.split(",").filter((n) => n !== "") : [],
+            onReport: (r) => (o.json ? log : console.log)(formatReport(r)),
+          });
+        const rate = o.rate;
+        const reports =
+          rate === undefined
+            ? await wave()
+            : await withShapedServers(name, await serverNames(name), rate, wave);
         if (o.json) printJson(reports);
         setExit(reports.every((r) => r.verdict === "pass") ? 0 : 1);
       },
