@@ -37,10 +37,8 @@ else
 fi
 if ((vitest_rc != 0 && failed == 0)); then failed=1; fi
 
-# The benchmark's smoke run: every table of docs/benchmarks.md measured once with minimal sizes
-# and written (to reports/, not over the committed document); it fails when a table could not
-# be measured. It checks that the benchmark runs, not how fast anything is.
-check "benchmark, quick run (npm run bench -- --quick)" node bench/bench.mjs --quick --out reports/benchmarks.md
+# The benchmark's smoke run (npm run bench -- --quick) is not a check yet: it has not been timed
+# on a quiet machine, and under load it took longer than this suite's whole budget (issue 14).
 
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
