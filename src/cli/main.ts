@@ -3,7 +3,7 @@
 // code; errors from the tree in ../errors.ts are turned into a message and a fixed exit code.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ConnectError, InputError, TaskError, formatDiagnostic } from "../errors.js";
+import { ConnectError, InputError, TaskError, formatDiagnostic, printable } from "../errors.js";
 import { registerCommands } from "./commands/index.js";
 
 function version(): string {
@@ -18,7 +18,7 @@ export const EXIT_BAD_INPUT = 2;
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
   if (err instanceof InputError) {
-    console.error(`error: ${err.message}`);
+    console.error(`error: ${printable(err.message)}`);
     for (const d of err.diagnostics) console.error(`  ${formatDiagnostic(d)}`);
     console.error("nothing was changed on any server");
     return EXIT_BAD_INPUT;

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import ipaddr from "ipaddr.js";
 import { LineCounter, parseDocument, type Document } from "yaml";
+import { parseYaml } from "./yaml.js";
 import type { Diagnostic } from "../errors.js";
 import { InputError } from "../errors.js";
 import { checkInventory } from "./checks.js";
@@ -48,31 +49,18 @@ function parseSubnet(cidr: string): { network: string; prefixLength: number; net
 
 /** Parses and validates inventory text; `file` is used for messages and relative paths. */
 export function parseInventory(text: string, file: string): Inventory {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    fail(
-      file,
-      doc.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-        // yaml appends "at line L, column C:" and a code excerpt; we give the position apart.
-        message: (e.message.split("\n")[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ""),
-        hint: "fix the YAML syntax",
-      })),
-    );
-  }
-  const input: unknown = doc.toJS();
+  const parsed = parseYaml(text, file);
+  if ("diagnostics" in parsed) fail(file, parsed.diagnostics);
+  const { doc, lines, value: input } = parsed;
   const diag = (p: Problem) => toDiagnostic(file, doc, lines, p);
-  const parsed = inventorySchema.safeParse(input);
-  if (parsed.success) {
-    const checked = crossChecked(parsed.data, file);
+  const result = inventorySchema.safeParse(input);
+  if (result.success) {
+    const checked = crossChecked(result.data, file);
     if ("inventory" in checked) return checked.inventory;
     fail(file, checked.problems.map(diag));
   }
-  const problems = problemsFromZod(inventorySchema, input, parsed.error);
-  const pruned = pruneInvalidEntries(input, parsed.error);
+  const problems = problemsFromZod(inventorySchema, input, result.error);
+  const pruned = pruneInvalidEntries(input, result.error);
   const rest = pruned && inventorySchema.safeParse(pruned.input);
   if (pruned && rest?.success) {
     const checked = crossChecked(rest.data, file);
