@@ -13,11 +13,29 @@ export interface Diagnostic {
   hint?: string;
 }
 
+/** Longest user text an error shows; a 50 MB value took 13 s and 1.9 GB to print in full. */
+export const MAX_SHOWN = 300;
+
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Text a user or a file system wrote, safe for one line of a terminal: control characters
+ * escaped (an escape sequence in a value must not move the cursor or recolour the screen) and
+ * cut to `max` characters.
+ */
+export function printable(text: string, max = MAX_SHOWN): string {
+  const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+  // eslint-disable-next-line no-control-regex -- control characters are what is matched
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    return ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const where = [d.file, d.line, d.column].filter((p) => p !== undefined).join(":");
   const field = d.field ? ` ${d.field}:` : "";
   const hint = d.hint ? ` (${d.hint})` : "";
-  return `${where}:${field} ${d.message}${hint}`;
+  return printable(`${where}:${field} ${d.message}${hint}`, 3 * MAX_SHOWN);
 }
 
 /** Bad input: usage, inventory, playbook. Exit 2; nothing on any server has been touched. */

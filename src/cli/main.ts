@@ -3,7 +3,7 @@
 // code; errors from the tree in ../errors.ts are turned into a message and a fixed exit code.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ConnectError, InputError, TaskError, formatDiagnostic } from "../errors.js";
+import { ConnectError, InputError, TaskError, formatDiagnostic, printable } from "../errors.js";
 import { registerCommands } from "./commands/index.js";
 
 function version(): string {
@@ -21,7 +21,7 @@ const MAX_DIAGNOSTICS = 20;
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
   if (err instanceof InputError) {
-    console.error(`error: ${err.message}`);
+    console.error(`error: ${printable(err.message)}`);
     for (const d of err.diagnostics.slice(0, MAX_DIAGNOSTICS))
       console.error(`  ${formatDiagnostic(d)}`);
     const more = err.diagnostics.length - MAX_DIAGNOSTICS;

@@ -7,7 +7,7 @@ import { haOps } from "../ha/engine.js";
 import { serverLayout } from "../inventory/layout.js";
 import { hostOsMismatch } from "../inventory/os-checks.js";
 import { loadInventory } from "../inventory/load.js";
-import { checkInstallSource, checkSshKeys } from "../inventory/source.js";
+import { checkLocalFiles } from "../inventory/source.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import { MODULES } from "../modules/index.js";
 import { bootFiles, TFTP_PRIME_COMMAND } from "../render/boot.js";
@@ -76,11 +76,7 @@ function checkLimit(inv: Inventory, limit: string[] | undefined): Diagnostic[] {
 
 export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
   const inv = loadInventory(opts.inventory);
-  const problems = [
-    ...checkInstallSource(inv),
-    ...checkSshKeys(inv),
-    ...checkLimit(inv, opts.limit),
-  ];
+  const problems = [...checkLocalFiles(inv), ...checkLimit(inv, opts.limit)];
   if (problems.length > 0) throw new InputError("cannot apply", problems);
   const topo = planTopology(inv);
   const secrets = loadSecrets(inv);
@@ -93,6 +89,7 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
     inv.servers.map((s) => s.name),
     (h) => scopes.get(h) ?? {},
     MODULES,
+    PROJECT_ROOT,
   );
   const all = [...diagnostics, ...compiled.diagnostics];
   if (all.length > 0)

@@ -27,6 +27,8 @@ export function compilePlaybooks(
   hosts: readonly string[],
   scopeOf: (host: string) => Scope,
   modules: ReadonlyMap<string, Module>,
+  /** Where templates/ and copy sources are (the project root). */
+  localRoot: string,
 ): { args: CompiledArgs; diagnostics: Diagnostic[] } {
   const args: CompiledArgs = new Map();
   const diagnostics: Diagnostic[] = [];
@@ -62,6 +64,13 @@ export function compilePlaybooks(
         const parsed = mod.args.safeParse(rendered);
         if (parsed.success) {
           perHost.set(host, { name, args: parsed.data, scope });
+          const local = mod.localProblem?.(parsed.data, localRoot);
+          const key = local && `${local.arg}:${local.message}`;
+          if (local && key && !seen.has(key)) {
+            seen.add(key);
+            const at = [...task.path, local.arg];
+            diagnostics.push(diagnosticAt(pb, at, local.message, local.hint));
+          }
           continue;
         }
         for (const issue of parsed.error.issues) {

@@ -221,10 +221,17 @@ export async function executeTask(run: TaskRun): Promise<TaskResult> {
       }
       outcome = { status: "failed", reason, steps: [] };
     }
-    const done =
-      run.task.until === undefined || run.check
-        ? outcome.status !== "failed"
-        : isTrue(run.task.until, { ...run.scope, result: outcome });
+    let done: boolean;
+    try {
+      done =
+        run.task.until === undefined || run.check
+          ? outcome.status !== "failed"
+          : isTrue(run.task.until, { ...run.scope, result: outcome });
+    } catch (err) {
+      // An expression that throws (a name that does not exist) fails the task, not the run.
+      outcome = { ...outcome, status: "failed", reason: `until: ${(err as Error).message}` };
+      break;
+    }
     if (done) break;
     if (outcome.status !== "failed")
       outcome = { ...outcome, status: "failed", reason: `until: ${run.task.until} is still false` };

@@ -3,10 +3,12 @@
 // on each host's variables and are validated in ./compile.ts, still before any host is touched.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import type { Diagnostic } from "../errors.js";
 import { durationMs } from "../inventory/duration.js";
 import { positionOf, type Anchor, type FieldPath } from "../inventory/positions.js";
+import { parseYaml } from "../inventory/yaml.js";
+import { expressionError } from "./template.js";
 
 export interface TaskDef {
   name: string;
@@ -64,6 +66,7 @@ const TASK_KEYS = new Set([
   "loop",
   "timeout",
 ]);
+const EXPRESSION_HINT = "an expression over the playbook variables, e.g. server.os === 'debian'";
 const PLAY_KEYS = new Set(["name", "hosts", "tasks", "handlers", "any_errors_fatal", "serial"]);
 
 type Obj = Record<string, unknown>;
@@ -149,6 +152,8 @@ function parseTask(
   ] as const) {
     if (v !== undefined && typeof v !== "string")
       p.add([...path, k], "must be a JavaScript expression in a string");
+    const error = typeof v === "string" ? expressionError(v) : undefined;
+    if (error) p.add([...path, k], `not a JavaScript expression: ${error}`, EXPRESSION_HINT);
   }
   if (become !== undefined && typeof become !== "boolean")
     p.add([...path, "become"], "must be true or false");
@@ -199,21 +204,10 @@ export function parsePlaybook(
   text: string,
   modules: ReadonlySet<string>,
 ): { playbook?: PlaybookDef; diagnostics: Diagnostic[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const parsed = parseYaml(text, file);
+  if ("diagnostics" in parsed) return { diagnostics: parsed.diagnostics };
+  const { doc, lines, value: raw } = parsed;
   const p = new FileProblems(file, doc, lines);
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0];
-      p.list.push({
-        file,
-        ...(pos ? { line: pos.line, column: pos.col } : {}),
-        message: `YAML: ${e.message.split("\n")[0]}`,
-      });
-    }
-    return { diagnostics: p.list };
-  }
-  const raw = doc.toJS() as unknown;
   if (!isObj(raw)) {
     p.add([], "a playbook is a mapping", "name, hosts, tasks, handlers");
     return { diagnostics: p.list };
@@ -263,6 +257,8 @@ export function parsePlaybook(
   return { playbook, diagnostics: [] };
 }
 
+const PLAYBOOKS_HINT = "a folder of playbooks such as the project's playbooks/ (--playbooks DIR)";
+
 /**
  * Every *.yaml / *.yml in `dir`, in file-name order. Read synchronously: a dozen small files at
  * start-up, where each await of the thread pool would cost a trip through a busy event loop.
@@ -271,9 +267,20 @@ export function loadPlaybooks(
   dir: string,
   modules: ReadonlySet<string>,
 ): { playbooks: PlaybookDef[]; diagnostics: Diagnostic[] } {
-  const names = readdirSync(dir)
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort();
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    const message = `cannot read the playbook folder (${code})`;
+    return { playbooks: [], diagnostics: [{ file: dir, message, hint: PLAYBOOKS_HINT }] };
+  }
+  if (names.length === 0) {
+    const message = "no playbooks (*.yaml, *.yml) in this folder";
+    return { playbooks: [], diagnostics: [{ file: dir, message, hint: PLAYBOOKS_HINT }] };
+  }
   const playbooks: PlaybookDef[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const n of names) {

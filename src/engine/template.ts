@@ -15,15 +15,29 @@ const WHOLE_TAG = /^<%=\s*([\s\S]+?)\s*%>$/;
 const functions = new Map<string, (...a: unknown[]) => unknown>();
 const templates = new Map<string, ejs.TemplateFunction>();
 
+const compileExpression = (names: string[], expression: string) =>
+  new Function(...names, `"use strict"; return (${expression});`) as (...a: unknown[]) => unknown;
+
+/**
+ * Why `expression` is not a JavaScript expression (its SyntaxError), or undefined when it is.
+ * Checked when playbooks load, so a typo in `when`/`until` stops the run before any connection.
+ */
+export function expressionError(expression: string): string | undefined {
+  try {
+    compileExpression([], expression);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Evaluates one JavaScript expression with the scope's names as variables. */
 export function evaluate(expression: string, scope: Scope): unknown {
   const names = Object.keys(scope);
   const key = `${names.join(",")}\n${expression}`;
   let fn = functions.get(key);
   if (!fn) {
-    fn = new Function(...names, `"use strict"; return (${expression});`) as (
-      ...a: unknown[]
-    ) => unknown;
+    fn = compileExpression(names, expression);
     functions.set(key, fn);
   }
   return fn(...names.map((n) => scope[n]));

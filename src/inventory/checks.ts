@@ -73,11 +73,29 @@ function heartbeat(inv: Inventory): Problem[] {
   for (const s of inv.servers) {
     const path = ["servers", s.name, "heartbeat"];
     const addr = ipaddr.IPv4.parse(s.heartbeat.address);
+    const own = `${s.heartbeat.address}/${s.heartbeat.prefixLength}`;
+    const hbSubnet = ipaddr.IPv4.parseCIDR(own);
+    const network = ipaddr.IPv4.networkAddressFromCIDR(own).toString();
+    const hint = "a crossover address on its own subnet, e.g. 10.0.0.3";
     if (addr.match(lan)) {
       out.push({
         path: [...path, "address"],
         message: `heartbeat address ${s.heartbeat.address} is inside the LAN ${inv.network.subnet}`,
-        hint: "a crossover address on its own subnet, e.g. 10.0.0.3",
+        hint,
+      });
+    } else if (lan[0].match(hbSubnet)) {
+      out.push({
+        path: [...path, "prefix"],
+        message: `heartbeat subnet ${network}/${s.heartbeat.prefixLength} overlaps the LAN ${inv.network.subnet}`,
+        hint: "a heartbeat prefix whose subnet holds no LAN address, e.g. 24",
+      });
+    }
+    const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(own).toString();
+    if (s.heartbeat.address === network || s.heartbeat.address === broadcast) {
+      out.push({
+        path: [...path, "address"],
+        message: `heartbeat address ${own} is its subnet's ${s.heartbeat.address === network ? "network" : "broadcast"} address`,
+        hint: `a host address of ${network}/${s.heartbeat.prefixLength}`,
       });
     }
     if (
@@ -163,18 +181,27 @@ function serverCount(inv: Inventory): Problem[] {
   return out;
 }
 
+/** Host names are compared without case, as DNS and /etc/hosts compare them. */
 function names(inv: Inventory): Problem[] {
+  const hosts = [
+    ...inv.servers.map((s) => ({ name: s.name, path: ["servers", s.name], what: "server" })),
+    ...inv.clients.map((c) => ({ name: c.name, path: ["clients", c.name], what: "client" })),
+  ];
+  const first = new Map<string, (typeof hosts)[number]>();
   const out: Problem[] = [];
-  const servers = new Set(inv.servers.map((s) => s.name.toLowerCase()));
-  for (const c of inv.clients) {
-    if (servers.has(c.name.toLowerCase())) {
-      out.push({
-        path: ["clients", c.name],
-        anchor: "key",
-        message: `client name ${c.name} is also a server name`,
-        hint: "host names must be unique across servers and clients",
-      });
+  for (const h of hosts) {
+    const prior = first.get(h.name.toLowerCase());
+    if (!prior) {
+      first.set(h.name.toLowerCase(), h);
+      continue;
     }
+    out.push({
+      path: h.path,
+      anchor: "key",
+      message: `${h.what} name ${h.name} is also the ${prior.what} name ${prior.name}`,
+      hint: "host names must be unique across servers and clients, whatever their case",
+      firstAt: prior.path,
+    });
   }
   const serverNames = inv.servers.map((s) => s.name);
   for (const c of inv.clients) {

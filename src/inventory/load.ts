@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import ipaddr from "ipaddr.js";
 import { LineCounter, parseDocument, type Document } from "yaml";
+import { parseYaml } from "./yaml.js";
 import type { Diagnostic } from "../errors.js";
 import { InputError } from "../errors.js";
 import { checkInventory } from "./checks.js";
@@ -77,23 +78,11 @@ const readText = (file: string): string => readFileSync(file, "utf8");
  * `read` reads the CSV file `clients.from` names.
  */
 export function parseInventory(text: string, file: string, read = readText): Inventory {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    fail(
-      file,
-      doc.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-        // yaml appends "at line L, column C:" and a code excerpt; we give the position apart.
-        message: (e.message.split("\n")[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ""),
-        hint: "fix the YAML syntax",
-      })),
-    );
-  }
+  const yaml = parseYaml(text, file);
+  if ("diagnostics" in yaml) fail(file, yaml.diagnostics);
+  const { doc, lines, value } = yaml;
   const expanded = expandClientsCsv(
-    doc.toJS(),
+    value,
     file,
     read,
     () => positionOf(doc, lines, ["clients", "from"]),

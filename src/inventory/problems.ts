@@ -1,6 +1,7 @@
 // A problem found in the inventory, located by field path; load.ts turns it into a Diagnostic
 // with file, line and column. Schema errors (from zod) and cross-field checks both produce these.
 import { z } from "zod";
+import { printable } from "../errors.js";
 import type { Anchor, FieldPath } from "./positions.js";
 
 export interface Problem {
@@ -42,7 +43,10 @@ function describedHint(s: z.ZodType | undefined): string | undefined {
 function received(value: unknown): string {
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "a map" : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === "object") return "a map";
+  // Cut before quoting: the value may be megabytes long.
+  const text = typeof value === "string" ? JSON.stringify(printable(value, 60)) : String(value);
+  return `${typeof value} ${text}`;
 }
 
 /** zod's default invalid_type text also says what it received; we say that ourselves. */

@@ -4,14 +4,22 @@
 // where it is declared and is what the user sees.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { durationMs } from "./duration.js";
 
 /** A host name that is safe in shell commands, file names, dhcpd and heartbeat configs. */
 export const NAME_RE = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$|^[a-z]$/i;
 const nameHint = "letters, digits and '-', starting with a letter, at most 63 characters";
 
-/** `200ms`, `1s`, `2.5s`, or a bare number of seconds. */
-export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s)?$/;
-const durationHint = "a duration such as 200ms, 1s or 2.5s";
+const durationHint = "a duration above 0 and at most a day, such as 200ms, 1s or 2.5s";
+
+function positiveMs(v: string | number): number | undefined {
+  try {
+    const ms = durationMs(v);
+    return ms > 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const ipv4 = z
   .string({ error: "expected an IPv4 address" })
@@ -20,7 +28,7 @@ const ipv4 = z
 
 const duration = z
   .union([z.string(), z.number()], { error: "expected a duration" })
-  .refine((v) => DURATION_RE.test(String(v)), { error: "not a duration" })
+  .refine((v) => positiveMs(v) !== undefined, { error: "not a duration above 0 and within a day" })
   .describe(durationHint);
 
 // Linux limits interface names to 15 characters; heartbeat's IP alias appends ":0", so a LAN

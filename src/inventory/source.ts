@@ -1,16 +1,29 @@
-// Local files an inventory names must exist before anything connects: the install tree before
-// it is copied to the servers, the SSH key before a server is reached. Kept apart from loading
-// because `plan` and `render` need only the inventory.
-import { accessSync, constants, statSync } from "node:fs";
-import { labNameOfKey } from "../lab/paths.js";
+// The local files an inventory names must exist on this machine before anything connects: the
+// install tree before it is copied to the servers, the SSH keys before a server is reached, the
+// secret files before they are rendered. Kept apart from loading because `plan` and `render`
+// need only the inventory itself.
 import { relative } from "node:path";
+import { statSync } from "node:fs";
 import { InputError, type Diagnostic } from "../errors.js";
+import { labNameOfKey, TREE_DIR } from "../lab/paths.js";
+import { unreadableFile } from "../local-file.js";
 import { locateField } from "./load.js";
+import type { FieldPath } from "./positions.js";
 import type { Inventory } from "./types.js";
-import { TREE_DIR } from "../lab/paths.js";
 
 /** Where `ksorch lab up` puts the install tree it builds. */
 export const LAB_TREE = TREE_DIR;
+
+function at(inv: Inventory, paths: FieldPath[], message: string, hint: string): Diagnostic {
+  const pos = locateField(inv.file, ...paths);
+  return {
+    file: inv.file,
+    ...(pos ? { line: pos.line, column: pos.column } : {}),
+    field: (paths.at(-1) ?? []).join("."),
+    message,
+    hint,
+  };
+}
 
 /** Problems with `install.source`, empty when the tree is a readable directory. */
 export function checkInstallSource(inv: Inventory): Diagnostic[] {
@@ -22,46 +35,55 @@ export function checkInstallSource(inv: Inventory): Diagnostic[] {
     isDir = false;
   }
   if (isDir) return [];
-  const at = locateField(inv.file, ["install", "source"]);
-  return [
-    {
-      file: inv.file,
-      ...(at ? { line: at.line, column: at.column } : {}),
-      field: "install.source",
-      message: `install tree ${source} does not exist or is not a directory`,
-      hint:
-        source === LAB_TREE
-          ? 'run "ksorch lab up" to create it'
-          : "a directory holding the install tree (images/pxeboot/vmlinuz, initrd.img and the packages)",
-    },
-  ];
+  const hint =
+    source === LAB_TREE
+      ? 'run "ksorch lab up" to create it'
+      : "a directory holding the install tree (images/pxeboot/vmlinuz, initrd.img and the packages)";
+  const message = `install tree ${source} does not exist or is not a directory`;
+  return [at(inv, [["install", "source"]], message, hint)];
 }
 
-/** Problems with the SSH keys the servers use, empty when every key file is readable. */
+/** Each SSH key that cannot be read, once, at the field that names it. */
 export function checkSshKeys(inv: Inventory): Diagnostic[] {
-  const missing = new Map<string, string>();
+  const missing = new Map<string, { server: string; why: string }>();
   for (const s of inv.servers) {
     const key = s.ssh.key;
     if (key === undefined || missing.has(key)) continue;
-    try {
-      accessSync(key, constants.R_OK);
-    } catch {
-      missing.set(key, s.name);
-    }
+    const why = unreadableFile(key);
+    if (why) missing.set(key, { server: s.name, why });
   }
-  return [...missing].map(([key, server]) => {
-    const at = locateField(inv.file, ["servers", server, "ssh", "key"], ["ssh", "key"]);
+  return [...missing].map(([key, { server, why }]) => {
     const lab = labNameOfKey(key);
-    return {
-      file: inv.file,
-      ...(at ? { line: at.line, column: at.column } : {}),
-      field: "ssh.key",
-      message: `SSH key ${key} cannot be read`,
-      hint: lab
-        ? `the key of lab ${lab}, which is not up: ksorch lab up --inventory ${relative(process.cwd(), inv.file)}`
-        : "the private key that logs in to the servers, or no key: to use the SSH agent",
-    };
+    const hint = lab
+      ? `the key of lab ${lab}, which is not up: ksorch lab up --inventory ${relative(process.cwd(), inv.file)}`
+      : "a private key file readable by this user, or no key to use the SSH agent";
+    const paths: FieldPath[] = [
+      ["servers", server, "ssh", "key"],
+      ["ssh", "key"],
+    ];
+    return at(inv, paths, `SSH key ${why.replace(/^cannot read /, "")}`, hint);
   });
+}
+
+/** `ha.key_file` and `install.kickstart.rootpw_hash_file`, when named, must be readable. */
+function checkSecretFiles(inv: Inventory): Diagnostic[] {
+  const files: [FieldPath, string | undefined, string][] = [
+    [["ha", "key_file"], inv.ha.keyFile, "the heartbeat key"],
+    [
+      ["install", "kickstart", "rootpw_hash_file"],
+      inv.install.kickstart.rootpwHashFile,
+      "a crypt hash",
+    ],
+  ];
+  return files.flatMap(([path, file, what]) => {
+    const unreadable = file === undefined ? undefined : unreadableFile(file);
+    return unreadable ? [at(inv, [path], unreadable, `a file holding ${what}`)] : [];
+  });
+}
+
+/** Every local file the inventory names that is missing or unreadable. */
+export function checkLocalFiles(inv: Inventory): Diagnostic[] {
+  return [...checkInstallSource(inv), ...checkSshKeys(inv), ...checkSecretFiles(inv)];
 }
 
 /** Throws InputError (exit 2, nothing touched) when the servers' SSH keys cannot be read. */

@@ -80,6 +80,18 @@ export interface Module<S extends z.ZodType = z.ZodType> {
   description: string;
   args: S;
   plan(args: z.infer<S>, host: HostContext): Promise<Plan>;
+  /**
+   * What is wrong with the local files the arguments name (a template or a copy source under
+   * `localRoot`), checked with the arguments before any connection.
+   */
+  localProblem?(args: z.infer<S>, localRoot: string): LocalProblem | undefined;
+}
+
+export interface LocalProblem {
+  /** The argument naming the file, e.g. `src`. */
+  arg: string;
+  message: string;
+  hint: string;
 }
 
 export function noop(reason: string): Plan {

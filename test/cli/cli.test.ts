@@ -114,12 +114,27 @@ describe("an inventory whose SSH key is missing", () => {
 
 describe("ksorch validate", () => {
   it("says ok with counts when the inventory and its tree are fine", () => {
+    writeFileSync(join(work, "id_test"), "not checked beyond being readable\n");
     const file = writeInventory(
       "ok.yaml",
-      labWith(["source: /var/cache/ksorch/tree-v2", `source: ${work}`]),
+      labWith(
+        ["source: /var/cache/ksorch/tree-v2", `source: ${work}`],
+        ["key: /var/lib/ksorch/labs/lab/ssh/id_ed25519", `key: ${join(work, "id_test")}`],
+      ),
     );
     const r = ksorch("validate", file);
     expect(r).toMatchObject({ code: 0, stdout: "ok: 2 servers, 8 clients\n" });
+  });
+
+  it("exits 2 with one sentence for a missing SSH key, at its line", () => {
+    const text = labWith(["key: /var/lib/ksorch/labs/lab/ssh/id_ed25519", "key: ./no-such-key"]);
+    const file = writeInventory("nokey.yaml", text);
+    const r = ksorch("validate", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${file}:${lineOf(text, "key: ./no-such-key")}:8: ssh.key: SSH key ${join(work, "no-such-key")} does not exist`,
+    );
+    expect(r.stderr).not.toMatch(/ENOENT|at .*\.js/);
   });
 
   it("exits 2 naming the line of a repeated MAC", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { PROJECT_ROOT } from "../../src/engine/apply.js";
 import { compilePlaybooks } from "../../src/engine/compile.js";
 import { parsePlaybook, type PlaybookDef } from "../../src/engine/playbook.js";
 import { silentReporter, type Reporter } from "../../src/engine/reporter.js";
@@ -68,7 +69,13 @@ async function run(
   } = {},
 ) {
   const names = Object.keys(hosts);
-  const { args, diagnostics } = compilePlaybooks(playbooks, names, (h) => ({ host: h }), MODULES);
+  const { args, diagnostics } = compilePlaybooks(
+    playbooks,
+    names,
+    (h) => ({ host: h }),
+    MODULES,
+    PROJECT_ROOT,
+  );
   expect(diagnostics).toEqual([]);
   const engineHosts: EngineHost[] = names.map((name) => ({
     name,
@@ -308,7 +315,7 @@ describe("shared work", () => {
       new Set(modules.keys()),
     ).playbook as PlaybookDef;
     const names = ["s1", "s2"];
-    const { args } = compilePlaybooks([pb], names, () => ({}), modules);
+    const { args } = compilePlaybooks([pb], names, () => ({}), modules, PROJECT_ROOT);
     const r = await runPlaybooks(
       [pb],
       args,
@@ -361,6 +368,7 @@ tasks:
       ["s1", "s2"],
       () => ({}),
       MODULES,
+      PROJECT_ROOT,
     );
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({

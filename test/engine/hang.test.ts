@@ -51,7 +51,7 @@ function load(yamls: string[]): PlaybookDef[] {
 async function run(hosts: FakeTransport[], timeoutMs: number, signal?: AbortSignal) {
   const playbooks = load(PLAYBOOKS);
   const names = hosts.map((h) => h.host);
-  const { args } = compilePlaybooks(playbooks, names, () => ({}), MODULES);
+  const { args } = compilePlaybooks(playbooks, names, () => ({}), MODULES, process.cwd());
   return runPlaybooks(
     playbooks,
     args,

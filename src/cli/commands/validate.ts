@@ -1,24 +1,24 @@
-// `ksorch validate [INVENTORY]`: the inventory's schema and cross-field rules, plus the install
-// tree it names. Touches nothing.
+// `ksorch validate [INVENTORY]`: the inventory's schema and cross-field rules, plus the local
+// files it names (install tree, SSH keys, secret files). Touches nothing.
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
-import { checkInstallSource } from "../../inventory/source.js";
+import { checkLocalFiles } from "../../inventory/source.js";
 import { count } from "../output.js";
 import type { SetExit } from "./index.js";
 
 export function validate(path: string): string {
   const inv = loadInventory(path);
-  const problems = checkInstallSource(inv);
+  const problems = checkLocalFiles(inv);
   if (problems.length > 0)
-    throw new InputError(`${inv.file}: the install tree is missing`, problems);
+    throw new InputError(`${inv.file}: files it names are missing or unreadable`, problems);
   return `ok: ${count(inv.servers.length, "server")}, ${count(inv.clients.length, "client")}`;
 }
 
 export function register(program: Command, setExit: SetExit): void {
   program
     .command("validate")
-    .description("check the inventory and the install tree it names; touch nothing")
+    .description("check the inventory and the local files it names; touch nothing")
     .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
     .action((path: string) => {
       console.log(validate(path));

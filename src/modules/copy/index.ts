@@ -6,6 +6,7 @@ import { z } from "zod";
 import { absolutePath, ownershipArgs } from "../files/args.js";
 import { installFile } from "../files/install.js";
 import { statRemote } from "../files/remote.js";
+import { unreadableFile } from "../../local-file.js";
 import { defineModule } from "../types.js";
 
 const args = z
@@ -36,6 +37,12 @@ export const copyModule = defineModule({
   description:
     "Copy inline content or a local file (compared by sha256), or a file already on the host, to dest (atomic)",
   args,
+  localProblem(a, localRoot) {
+    if (a.remote_src || a.src === undefined) return undefined;
+    const unreadable = unreadableFile(resolve(localRoot, a.src));
+    const hint = "a file relative to the project root, or remote_src: true for one on the host";
+    return unreadable ? { arg: "src", message: unreadable, hint } : undefined;
+  },
   async plan(a, host) {
     const own = { mode: a.mode, owner: a.owner, group: a.group };
     if (a.remote_src && a.src !== undefined) {

@@ -1,0 +1,102 @@
+// YAML text -> a document with positions and its plain value, or the diagnostics of why not.
+// Shared by the inventory and the playbooks, so both refuse the same things the same way:
+// syntax errors, repeated keys and alias bombs, each at its line.
+import { isAlias, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import type { Diagnostic } from "../errors.js";
+
+export interface ParsedYaml {
+  doc: Document;
+  lines: LineCounter;
+  value: unknown;
+}
+
+/**
+ * yaml's own limit on alias expansions (its default, 100): a "billion laughs" document of nested
+ * aliases would otherwise expand to gigabytes (https://eemeli.org/yaml/#options).
+ */
+const MAX_ALIAS_COUNT = 100;
+
+function at(lines: LineCounter, offset: number | undefined): { line?: number; column?: number } {
+  if (offset === undefined) return {};
+  const { line, col } = lines.linePos(offset);
+  return { line, column: col };
+}
+
+/**
+ * Repeated keys of every mapping, at the repeat. yaml's `uniqueKeys` compares each key with all
+ * the keys before it (50,000 clients took minutes); a set per mapping is linear.
+ */
+function repeatedKeys(doc: Document, lines: LineCounter, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Map(_, map, ancestors) {
+      const parents = ancestors.flatMap((a) =>
+        isPair(a) && isScalar(a.key) ? [String(a.key.value)] : [],
+      );
+      const seen = new Map<string, number | undefined>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const start = pair.key.range?.[0];
+        if (!seen.has(key)) {
+          seen.set(key, start);
+          continue;
+        }
+        const first = at(lines, seen.get(key)).line;
+        out.push({
+          file,
+          ...at(lines, start),
+          field: [...parents, key].join("."),
+          message: `key "${key}" must be unique: it is repeated (first at line ${first})`,
+          hint: "every key of a mapping must be unique",
+        });
+      }
+    },
+  });
+  return out;
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node)) offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** The document and its value, or every problem found with file, line and column. */
+export function parseYaml(text: string, file: string): ParsedYaml | { diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: doc.errors.map((e) => ({
+        file,
+        ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
+        // yaml appends "at line L, column C:" and a code excerpt; we give the position apart.
+        message: (e.message.split("\n")[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ""),
+        hint: "fix the YAML syntax",
+      })),
+    };
+  }
+  const repeated = repeatedKeys(doc, lines, file);
+  if (repeated.length > 0) return { diagnostics: repeated };
+  try {
+    return { doc, lines, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (err) {
+    // yaml throws a ReferenceError past maxAliasCount (and for an alias to no anchor).
+    return {
+      diagnostics: [
+        {
+          file,
+          ...at(lines, firstAlias(doc)),
+          message: `YAML aliases expand too far: ${(err as Error).message}`,
+          hint: `at most ${MAX_ALIAS_COUNT} alias expansions; write the values out`,
+        },
+      ],
+    };
+  }
+}
