@@ -10,9 +10,26 @@ export const PAPER_TAKEOVER_S = 4;
 const ms = (v: number | undefined): string =>
   v === undefined ? "not seen" : `${(v / 1000).toFixed(3)} s`;
 
+/** The verdict in one line: what passed, or which checks failed. */
+export function verdictLine(r: DrillResult): string {
+  const { verdict, measurements: m, setup } = r;
+  if (!verdict.pass) {
+    const failed = verdict.checks.filter((c) => c.status === "fail").map((c) => c.name);
+    return `FAIL: ${failed.join("; ")}`;
+  }
+  const moved = m.takeovers
+    .filter((t) => t.onSurvivorMs !== undefined)
+    .map((t) => `${t.vip} moved to ${t.survivor ?? "?"} in ${ms(t.onSurvivorMs)}`);
+  const what = moved.length > 0 ? moved.join(", ") : "no VIP had to move";
+  const clients = m.bytesByServer.some((b) => b.beforeFault + b.afterFault > 0)
+    ? "; every client installed with verified checksums"
+    : "";
+  return `PASS: ${what} (limit ${ms(setup.maxTakeoverMs)})${clients}`;
+}
+
 export function formatSummary(r: DrillResult): string {
   const { setup, verdict, measurements: m } = r;
-  const head = `drill failover: ${setup.mode} on ${setup.target} (${setup.engine}): ${verdict.pass ? "PASS" : "FAIL"}`;
+  const head = `drill failover: ${setup.mode} on ${setup.target} (${setup.engine}): ${verdictLine(r)}`;
   const takeovers = formatTable(
     ["VIP", "SURVIVOR", "VIP MOVED", "GRATUITOUS ARP", "FIRST ANSWER", "LIMIT", "PAPER"],
     m.takeovers.map((t) => [
@@ -69,6 +86,6 @@ function logUnit(seconds: number): string {
   return Number.isInteger(seconds) ? " (whole seconds, as the paper read it)" : "";
 }
 
-function mb(bytes: number): string {
+export function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }

@@ -48,11 +48,12 @@ describe("renderHtmlReport", () => {
     expect(firstUnbalancedTag(html)).toBeUndefined();
     expect(html).not.toMatch(/<script(?![^>]*application\/json)/);
     expect(html).not.toMatch(/(src|href)="http/);
-    expect(html).toContain('class="pass">PASS');
-    expect(html.match(/<polyline class="series" data-server="server[12]"/g)).toHaveLength(2);
-    expect(html).toMatch(/<line class="marker"[^>]*\/><text[^>]*>fault<\/text>/);
+    expect(html).toContain('<p class="verdict pass" id="verdict">PASS: 192.168.0.253 moved');
+    expect(html.match(/<path class="series" data-server="server[12]"/g)).toHaveLength(2);
+    expect(html.match(/<line class="marker" data-label="fault"/g)).toHaveLength(2);
+    expect(html).toContain('class="marker-label"');
     expect(html).toContain(">takeover</text>");
-    expect(html).toContain("<td>server2</td><td>3000000</td><td>5000000</td>");
+    expect(html).toContain("<td>server2</td><td>3.0 MB</td><td>5.0 MB</td>");
     expect(html).toContain("The paper measured about 4 s");
     const json = /<script type="application\/json" id="drill-result">(.*)<\/script>/.exec(
       html,
@@ -66,7 +67,9 @@ describe("renderHtmlReport", () => {
     obs.clients = [{ client: "<client>", finished: false, checksumOk: false }];
     const html = renderHtmlReport(obs, drillResult(obs));
     expect(firstUnbalancedTag(html)).toBeUndefined();
-    expect(html).toContain('class="fail">FAIL');
+    expect(html).toContain(
+      '<p class="verdict fail" id="verdict">FAIL: single owner throughout; dhcp follows its VIP; install clients finished</p>',
+    );
     expect(html).toContain("&lt;client&gt;: did not finish");
     expect(html).toContain("ksorch&#39;s HA guard releases it");
     expect(html).toContain("(`service ksorch-ha-guard status`, log /var/log/ksorch-ha-guard.log)");

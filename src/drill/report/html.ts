@@ -5,9 +5,10 @@ import { formatOffset } from "../timeline.js";
 import type { DrillResult, Observation } from "../types.js";
 import { binThroughput, throughputSvg, type Marker } from "./chart.js";
 import { escapeXml, jsonForScript } from "./escape.js";
-import { PAPER_TAKEOVER_S } from "../summary.js";
+import { PAPER_TAKEOVER_S, mb, verdictLine } from "../summary.js";
 
 const STYLE = `body{font-family:sans-serif;max-width:860px;margin:2em auto;color:#222}
+.verdict{font-size:120%;padding:.5em .8em;border-radius:4px}.verdict.pass{background:#e6f4ea}.verdict.fail{background:#fdecea}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 .pass{color:#17702b;font-weight:bold}.fail{color:#b00020;font-weight:bold}.skipped{color:#777}
 .hint{font-size:90%;color:#444}`;
@@ -15,13 +16,14 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 export function renderHtmlReport(obs: Observation, result: DrillResult): string {
   const { setup, verdict, measurements: m } = result;
   const title = `ksorch drill failover: ${setup.mode} on ${setup.target}`;
-  const overall = verdict.pass ? "PASS" : "FAIL";
+  const status = verdict.pass ? "pass" : "fail";
   return [
     "<!DOCTYPE html>",
     '<html lang="en"><head><meta charset="utf-8">',
     `<title>${escapeXml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<p class="verdict ${status}" id="verdict">${escapeXml(verdictLine(result))}</p>`,
     `<h1>${escapeXml(title)}</h1>`,
-    `<p>Verdict: <span class="${verdict.pass ? "pass" : "fail"}">${overall}</span> · fault at ${escapeXml(result.faultAt)} · HA engine ${escapeXml(setup.engine)}</p>`,
+    `<p>Fault at ${escapeXml(result.faultAt)} · HA engine ${escapeXml(setup.engine)}</p>`,
     "<h2>Checks</h2>",
     table(
       ["check", "result", "detail"],
@@ -48,10 +50,8 @@ export function renderHtmlReport(obs: Observation, result: DrillResult): string 
     "<h2>Throughput per server</h2>",
     chart(obs, result),
     table(
-      ["server", "bytes before the fault", "bytes after the fault"],
-      m.bytesByServer.map((b) =>
-        [b.server, String(b.beforeFault), String(b.afterFault)].map(escapeXml),
-      ),
+      ["server", "served before the fault", "served after the fault"],
+      m.bytesByServer.map((b) => [b.server, mb(b.beforeFault), mb(b.afterFault)].map(escapeXml)),
     ),
     m.longestClientWait
       ? `<p>Longest a client waited for data after the fault: ${escapeXml(ms(m.longestClientWait.durationMs))} (${escapeXml(m.longestClientWait.client)}).</p>`
@@ -82,7 +82,8 @@ function chart(obs: Observation, result: DrillResult): string {
   if (obs.transfers.length === 0) return "<p>No install clients ran during this drill.</p>";
   const servers = Object.keys(obs.setup.lan);
   const start = Math.min(...obs.transfers.map((t) => t.atMs));
-  const end = Math.max(...obs.transfers.map((t) => t.atMs)) + 1;
+  // Up to the undo even when the clients finished before it, so the undo is marked too.
+  const end = Math.max(...obs.transfers.map((t) => t.atMs), obs.undoAtMs ?? 0) + 1;
   const markers: Marker[] = [{ atMs: obs.faultAtMs, label: "fault" }];
   const first = result.measurements.takeovers.find((t) => t.onSurvivorMs !== undefined);
   if (first?.onSurvivorMs !== undefined)
