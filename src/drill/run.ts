@@ -8,6 +8,8 @@ import { InputError, TaskError } from "../errors.js";
 import { haOps } from "../ha/engine.js";
 import type { HaOps } from "../ha/types.js";
 import type { Inventory, Server } from "../inventory/types.js";
+import { LOCK_WAIT_MS, takeLock } from "../transport/lock.js";
+import { SshTransport } from "../transport/ssh.js";
 import type { Transport } from "../transport/types.js";
 import { closeAll, connectAll, connectServer } from "./connect.js";
 import { boundedRun, within } from "./bounded.js";
@@ -91,6 +93,12 @@ export async function runDrill(inv: Inventory, opts: DrillOptions): Promise<Dril
       if (!c.ok) throw new TaskError(`${name} is unreachable, no drill: ${c.error}`);
       transports.set(name, c.transport);
     }
+    // One run at a time per server: an apply or another drill holds it, or this drill does.
+    await Promise.all(
+      [...transports.values()].map((t) =>
+        t instanceof SshTransport ? takeLock(t, LOCK_WAIT_MS, opts.progress) : undefined,
+      ),
+    );
     return await drill(inv, opts, transports);
   } finally {
     await Promise.all(

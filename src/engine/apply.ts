@@ -19,6 +19,7 @@ import { planTopology } from "../topology/plan.js";
 import type { Topology } from "../topology/types.js";
 import { quote } from "../transport/quote.js";
 import { BatchTransport } from "../transport/batch.js";
+import { LOCK_WAIT_MS, takeLock } from "../transport/lock.js";
 import { SshTransport, sshTarget } from "../transport/ssh.js";
 import { compilePlaybooks } from "./compile.js";
 import { DEFAULT_TASK_TIMEOUT_MS } from "./guard.js";
@@ -102,12 +103,19 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
       name: server.name,
       scope: scopes.get(server.name) ?? {},
       // Commands asked for at the same moment (the plans of a run) travel as one script.
-      connect: async () =>
-        new BatchTransport(
-          await SshTransport.connect(
-            sshTarget(server, { acceptNewHostKeys: opts.acceptNewHostKeys }),
-          ),
-        ),
+      // The server's lock is held on this connection until it closes (src/transport/lock.ts).
+      connect: async () => {
+        const ssh = await SshTransport.connect(
+          sshTarget(server, { acceptNewHostKeys: opts.acceptNewHostKeys }),
+        );
+        await takeLock(ssh, LOCK_WAIT_MS, (line) =>
+          process.stderr.write(`ksorch: ${line}\n`),
+        ).catch(async (err: unknown) => {
+          await ssh.close();
+          throw err;
+        });
+        return new BatchTransport(ssh);
+      },
       files: (tag) => {
         files ??= renderServer(inv, topo, server.name, secrets);
         return files.filter((f) => f.tag === tag);

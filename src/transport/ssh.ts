@@ -355,6 +355,40 @@ export class SshTransport implements Transport {
     await this.drained(TERM_GRACE_MS);
   }
 
+  /**
+   * Starts a command that lives as long as this connection (or until `end` is called): its
+   * stdin stays open, so it ends when sshd closes the session. Resolves with its first line of
+   * output and the function that ends it; used to hold a lock on the host (./lock.ts).
+   */
+  hold(
+    command: string,
+  ): Promise<{ firstLine: string; rest: () => Promise<string>; end: () => void }> {
+    const exec = becomeRoot(this.target.user, command);
+    return new Promise((resolve, reject) => {
+      this.client.exec(exec, (err, channel) => {
+        if (err)
+          return void reject(new ConnectError(this.host, `cannot start a command: ${err.message}`));
+        let out = "";
+        let first: string | undefined;
+        const closed = new Promise<string>((r) => channel.on("close", () => r(out)));
+        channel.stderr.resume();
+        channel.on("data", (d: Buffer) => {
+          out += d.toString();
+          const nl = out.indexOf("\n");
+          if (first === undefined && nl >= 0) {
+            first = out.slice(0, nl);
+            out = out.slice(nl + 1);
+            resolve({ firstLine: first, rest: () => closed, end: () => channel.end() });
+          }
+        });
+        void closed.then(() => {
+          if (first === undefined)
+            resolve({ firstLine: "", rest: () => closed, end: () => undefined });
+        });
+      });
+    });
+  }
+
   /** Resolves once no command is in flight, or after `ms`. */
   private async drained(ms: number): Promise<void> {
     const until = performance.now() + ms;
