@@ -115,7 +115,8 @@ export function rawInventory(s: InitSettings): Record<string, unknown> {
   }
   const vips = s.vips ?? topAddresses(s.subnet, n);
   const hbPrefix = Number(s.haSubnet.split("/")[1]);
-  const engine = s.engine ?? (n === 2 ? "heartbeat" : "keepalived");
+  // heartbeat is packaged on Debian only (the loader refuses it on Red Hat, naming keepalived).
+  const engine = s.engine ?? (n === 2 && s.os === "debian" ? "heartbeat" : "keepalived");
   return {
     name: s.name,
     network: { subnet: s.subnet },

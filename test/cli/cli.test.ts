@@ -97,7 +97,7 @@ describe("an inventory whose SSH key is missing", () => {
     const file = writeInventory(
       "nolab.yaml",
       labWith(
-        ["source: /var/cache/ksorch/tree", `source: ${work}`],
+        ["source: /var/cache/ksorch/tree-v2", `source: ${work}`],
         ["labs/lab/ssh/id_ed25519", "labs/nolab9/ssh/id_ed25519"],
       ),
     );
@@ -105,7 +105,7 @@ describe("an inventory whose SSH key is missing", () => {
       const r = ksorch(command, file);
       expect(r.code, command).toBe(2);
       expect(r.stderr).toContain(
-        `${file}:${lineOf(labText(), "key: /var/lib")}:8: ssh.key: SSH key /var/lib/ksorch/labs/nolab9/ssh/id_ed25519 cannot be read (the key of lab nolab9, which is not up: ksorch lab up --inventory `,
+        `${file}:${lineOf(labText(), "key: /var/lib")}:8: ssh.key: SSH key /var/lib/ksorch/labs/nolab9/ssh/id_ed25519 does not exist (the key of lab nolab9, which is not up: ksorch lab up --inventory `,
       );
       expect(r.stderr).toContain("nothing was changed on any server");
     }

@@ -56,7 +56,7 @@ describe("initInventory", () => {
       "    heartbeat: { interface: eth1, address: 10.0.0.3, prefix: 24 }",
       "    vip: 10.1.0.254",
       "    os: rhel",
-      "  engine: heartbeat",
+      "  engine: keepalived",
       "  keepalive: 200ms",
       "  warntime: 500ms",
       "  deadtime: 1s",

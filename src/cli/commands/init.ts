@@ -83,7 +83,7 @@ export function register(program: Command, setExit: SetExit): void {
     .addOption(
       new Option(
         "--engine <engine>",
-        "HA engine (default: heartbeat for 2 servers, else keepalived)",
+        "HA engine (default: heartbeat for 2 Debian servers, else keepalived)",
       ).choices(["heartbeat", "keepalived"]),
     )
     .option("--gateway <ip>", "an address that always answers on the LAN (ha.ping)")
