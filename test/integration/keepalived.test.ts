@@ -92,7 +92,17 @@ describe("three servers with keepalived", () => {
   });
 
   it("drill stop on the DHCP server: server2 takes its VIP and dhcpd, every client installs", async () => {
-    const r = await ksorch(["drill", "failover", inventory, "--yes", "--json", "--mode", "stop"]);
+    const r = await ksorch([
+      "drill",
+      "failover",
+      inventory,
+      "--yes",
+      "--json",
+      "--mode",
+      "stop",
+      "--profile",
+      "patient",
+    ]);
     const result = JSON.parse(r.stdout) as DrillResult;
     expect(result.verdict.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(r.code).toBe(0);
