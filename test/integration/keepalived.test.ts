@@ -92,20 +92,9 @@ describe("three servers with keepalived", () => {
   });
 
   it("drill stop on the DHCP server: server2 takes its VIP and dhcpd, every client installs", async () => {
-    const r = await ksorch([
-      "drill",
-      "failover",
-      inventory,
-      "--yes",
-      "--json",
-      "--mode",
-      "stop",
-      "--profile",
-      "patient",
-    ]);
-    const result = JSON.parse(r.stdout) as DrillResult;
+    const { code, result } = await drill(inventory, "stop");
     expect(result.verdict.checks.filter((c) => c.status === "fail")).toEqual([]);
-    expect(r.code).toBe(0);
+    expect(code).toBe(0);
     const [t] = result.measurements.takeovers;
     expect(t?.vip).toBe("192.168.0.253");
     expect(t?.survivor).toBe("server2");
