@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/drill/health.js";
-import type { DrillResult } from "../../src/drill/types.js";
 import type { ApplyReport } from "../../src/engine/results.js";
 import { defaultPortBase } from "../../src/lab/topology.js";
 import { check, drill, expectPassed } from "./helpers/drill.js";
