@@ -12,7 +12,8 @@ export const TREE_INITRD = "images/pxeboot/initrd.img";
  * - ksorch's own image (unsigned) is built with the prefix `/grub`, so GRUB looks for
  *   grub.cfg-01-<mac>, grub.cfg-<HEX-IP> (shortened a digit at a time) and grub.cfg here;
  * - Debian's signed network image (grubnetx64.efi) has the same built-in prefix, `/grub`, but
- *   reads only $prefix/x86_64-efi/grub.cfg or $prefix/grub.cfg (its memdisk config, grub2
+ *   reads only $prefix/grub.cfg over TFTP (its built-in config would prefer
+ *   $prefix/x86_64-efi/grub.cfg, but its `test -e` cannot see files on a TFTP server; grub2
  *   2.06-13 debian/build-efi-images), so grub.cfg sends each client to its own file;
  * - Red Hat's signed GRUB searches like ksorch's image, in the folder it was loaded from
  *   (Oracle Linux 7 Installation Guide, "Boot Loader Configuration for UEFI-Based PXE
@@ -114,12 +115,27 @@ export function treeUrl(inv: Inventory, vip: string): string {
   return `${inv.install.protocol}://${vip}/${inv.install.path}`;
 }
 
-/** The installer's arguments: `inst.ks=`/`inst.repo=` for RHEL 7+, `ks=` for legacy. */
+/**
+ * The installer's arguments: `ks=` for legacy; for RHEL 7+ `inst.ks=`, `inst.repo=` and the
+ * stage2 image's sources, the client's VIP and then its backup server's. Dracut tries the
+ * `inst.stage2=` URLs in order until one succeeds (Anaconda's boot options, "inst.stage2":
+ * "can be specified multiple times ... tried in order until one succeeds", RHEL 7 and later;
+ * dracut/anaconda-netroot.sh). Stage2 is the one large file fetched by curl, which does not
+ * retry a transfer whose connection the VIP's move reset (curl exit 56): the backup's own VIP
+ * is up whenever the client's server is down. The kickstart is fetched from the client's VIP
+ * alone: one small file, and `inst.ks.all` is not in RHEL 8.
+ */
 export function kernelArgs(inv: Inventory, c: ClientPlan): string {
   const tree = treeUrl(inv, c.vip);
   const ks = `${tree}/${c.kickstartFile}`;
   if (inv.install.kickstart.target === "legacy") return `ks=${ks}`;
-  return `inst.ks=${ks} inst.repo=${tree} ip=dhcp`;
+  const stage2 = [...new Set([tree, treeUrl(inv, c.backupVip)])];
+  return [
+    `inst.ks=${ks}`,
+    ...stage2.map((u) => `inst.stage2=${u}`),
+    `inst.repo=${tree}`,
+    "ip=dhcp",
+  ].join(" ");
 }
 
 /** pxelinux's APPEND line: the initrd is one of the kernel's arguments there. */

@@ -69,6 +69,7 @@ export function planTopology(inv: Inventory): Topology {
           ? parityIndex(c.ip)
           : servingIndex(c.ip, n);
     const owner = at(servers, i);
+    const backup = at(servers, backupIndex(i));
     return {
       client: c.name,
       mac: c.mac,
@@ -77,7 +78,8 @@ export function planTopology(inv: Inventory): Topology {
       kickstartFile: kickstartFileName(i, servers),
       vip: owner.vip,
       server: owner.name,
-      backup: at(servers, backupIndex(i)).name,
+      backup: backup.name,
+      backupVip: backup.vip,
     };
   });
   const plans: ServerPlan[] = servers.map((s, i) => ({

@@ -15,6 +15,8 @@ export interface ClientPlan {
   server: string;
   /** Server that takes the VIP over when `server` fails. */
   backup: string;
+  /** The VIP `backup` owns: the client's second source, alive whenever `server` is not. */
+  backupVip: string;
 }
 
 export interface ServerPlan {

@@ -56,8 +56,12 @@ describe("pxelinux configs", () => {
       const f = fileAt(server1, `${debian.tftpRoot}/pxelinux.cfg/${c.pxelinuxFile}`).content;
       expect(f).toContain(`KERNEL ${kernel}`);
       const tree = `ftp://${c.vip}/pub/rh9`;
+      // Stage2 from the client's VIP, else from the VIP of the server that takes it over.
+      const other = `ftp://${c.backupVip}/pub/rh9`;
+      expect(c.backupVip).not.toBe(c.vip);
       expect(f).toContain(
-        `APPEND initrd=${initrd} inst.ks=${tree}/${c.kickstartFile} inst.repo=${tree} ip=dhcp`,
+        `APPEND initrd=${initrd} inst.ks=${tree}/${c.kickstartFile} ` +
+          `inst.stage2=${tree} inst.stage2=${other} inst.repo=${tree} ip=dhcp`,
       );
       expect(f).not.toMatch(/\sks=/);
     }

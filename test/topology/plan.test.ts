@@ -50,6 +50,7 @@ describe("parity (the paper's rule) on the lab inventory", () => {
       vip: "192.168.0.254",
       server: "server2",
       backup: "server1",
+      backupVip: "192.168.0.253",
     });
   });
 

@@ -1,6 +1,7 @@
 // The installer's initramfs (Anaconda's dracut hooks): the kickstart from `inst.ks=`, then
-// stage2 from the kickstart's `url --url`: `.treeinfo`'s `[stage2] mainimage` (else
-// images/install.img), as anaconda_net_root in Anaconda's dracut/anaconda-lib.sh does. The real
+// stage2 from the first `inst.stage2=` source that serves it (else `inst.repo=`, else the
+// kickstart's `url --url`): `.treeinfo`'s `[stage2] mainimage` (else images/install.img), as
+// anaconda_net_root in Anaconda's dracut/anaconda-lib.sh does. The real
 // profile fetches each once with dracut's curl arguments (./profile.ts); the patient one
 // resumes until its deadline.
 import { createHash } from "node:crypto";
@@ -59,27 +60,54 @@ export function iniValue(text: string, section: string, key: string): string | u
 }
 
 export interface Stage2 {
+  /** The tree stage2 came from: the first of the sources that served it whole. */
+  tree: string;
   url: string;
   bytes: number;
   checksumOk: boolean;
+  /** The sources given up on before, each with its error. */
+  failed: { tree: string; error: string }[];
 }
 
-/** .treeinfo, then the stage2 image it names, checked against its `[checksums]` entry. */
+/**
+ * Stage2 from the first of `sources` (install trees, in the order dracut tries them: the
+ * `inst.stage2=` URLs) that serves it: its .treeinfo, then the image that names, checked
+ * against its `[checksums]` entry. Throws the last source's error when none does.
+ */
 export async function fetchStage2(
   ctx: FetchContext,
   profile: ClientProfile,
-  treeUrl: string,
+  sources: readonly string[],
   dir: string,
 ): Promise<Stage2> {
+  const failed: Stage2["failed"] = [];
+  for (const tree of sources) {
+    try {
+      return { ...(await stage2From(ctx, profile, tree, dir)), failed };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failed.push({ tree, error });
+      if (tree !== sources.at(-1)) ctx.onRetry("stage2", 0);
+    }
+  }
+  throw new Error(failed.map((f) => f.error).join("; then ") || "no stage2 source");
+}
+
+async function stage2From(
+  ctx: FetchContext,
+  profile: ClientProfile,
+  tree: string,
+  dir: string,
+): Promise<Omit<Stage2, "failed">> {
   const info = join(dir, "treeinfo");
-  await dracutFetch(ctx, profile, ".treeinfo", joinUrl(treeUrl, ".treeinfo"), info);
+  await dracutFetch(ctx, profile, ".treeinfo", joinUrl(tree, ".treeinfo"), info);
   const treeinfo = await readFile(info, "utf8");
   const image = iniValue(treeinfo, "stage2", "mainimage") ?? "images/install.img";
   const dest = join(dir, "install.img");
-  const url = joinUrl(treeUrl, image);
+  const url = joinUrl(tree, image);
   await dracutFetch(ctx, profile, image, url, dest);
   const want = iniValue(treeinfo, "checksums", image)?.replace(/^sha256:/, "");
   const got = await sha256File(dest);
   const { size: bytes } = await stat(dest);
-  return { url, bytes, checksumOk: want === got };
+  return { tree, url, bytes, checksumOk: want === got };
 }

@@ -24,9 +24,12 @@ export function grubSearchOrder(bootFile: string, mac: string, ip: string): stri
  * The GRUB a UEFI boot file leads to. A boot file named shimx64.efi is signed shim, which
  * loads `grubx64.efi` from its own folder (shim's netboot.c, parseDhcp4(): DEFAULT_LOADER
  * in the boot file's folder). The lab's servers are Debian: that GRUB is Debian's signed
- * network image, whose built-in prefix is /grub and which reads $prefix/x86_64-efi/grub.cfg,
- * else $prefix/grub.cfg, and nothing else (grub2 2.06-13, debian/build-efi-images). Any
- * other boot file is a GRUB image of its own, searching as grubSearchOrder says.
+ * network image, whose built-in prefix is /grub. Its built-in config sources
+ * $prefix/x86_64-efi/grub.cfg if `test -e` finds it, else $prefix/grub.cfg (grub2 2.06-13,
+ * debian/build-efi-images); over TFTP that test asks the server nothing and fails (GRUB's
+ * network filesystem lists no folder), so the one file read is $prefix/grub.cfg: what real
+ * OVMF firmware asks for on the wire in test/integration/secure-boot.test.ts. Any other boot
+ * file is a GRUB image of its own, searching as grubSearchOrder says.
  */
 export function uefiChain(
   bootFile: string,
@@ -37,7 +40,7 @@ export function uefiChain(
     return { configs: grubSearchOrder(bootFile, mac, ip) };
   return {
     secondStage: `${pathPrefix(bootFile)}grubx64.efi`,
-    configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+    configs: ["grub/grub.cfg"],
   };
 }
 

@@ -15,7 +15,7 @@ import type { Firmware } from "./grub.js";
 import { installUrl, parseManifest, joinUrl } from "./kickstart.js";
 import { neighbourMac } from "./netns.js";
 import { clientProfile, type ClientProfile, type Phase, type ProfileName } from "./profile.js";
-import { kickstartUrl } from "./pxelinux.js";
+import { kickstartUrl, stage2Urls } from "./pxelinux.js";
 import {
   throughput,
   totals,
@@ -195,20 +195,22 @@ async function chain(
   note("kickstart", `${ksUrl} -> url ${treeUrl}`);
 
   phases.begin("stage2", curlBudget);
-  const stage2 = await fetchStage2(ctx, profile, treeUrl, boot);
+  const sources = stage2Urls(entry.append);
+  const stage2 = await fetchStage2(ctx, profile, sources.length ? sources : [treeUrl], boot);
   report.stage2 = stage2;
   report.files += 2;
   if (!stage2.checksumOk) report.checksumFailures.push(stage2.url);
+  const before = stage2.failed.map((f) => ` after ${f.tree} failed (${f.error})`).join("");
   note(
     "stage2",
-    `${stage2.url}: ${stage2.bytes} bytes, checksum ${stage2.checksumOk ? "ok" : "BAD"}`,
+    `${stage2.url}: ${stage2.bytes} bytes, checksum ${stage2.checksumOk ? "ok" : "BAD"}${before}`,
   );
   // The kernel the client booted is the tree's (what Anaconda needs for its modules).
   await dracutFetch(
     ctx,
     profile,
     TREE_MANIFEST,
-    joinUrl(treeUrl, TREE_MANIFEST),
+    joinUrl(stage2.tree, TREE_MANIFEST),
     join(boot, "sums"),
   );
   const sums = parseManifest(await readFile(join(boot, "sums"), "utf8"));

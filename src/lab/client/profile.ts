@@ -86,8 +86,8 @@ const REAL: ClientProfile = {
   // once with these; curl's --retry repeats only "transient" failures (timeouts, FTP 4xx,
   // HTTP 408/429/5xx; with --retry-connrefused a refused connection), from byte 0, after 1, 2,
   // 4 s. Anaconda's dracut hooks (fetch-kickstart-net.sh, anaconda_net_root in
-  // anaconda-lib.sh) call it once per URL: a failed fetch of the kickstart or of stage2 ends
-  // the install in dracut's emergency shell.
+  // anaconda-lib.sh) call it once per URL: a failed fetch of the kickstart, or of stage2 from
+  // every `inst.stage2=` source in turn, ends the install in dracut's emergency shell.
   curlArgs: [
     "--globoff",
     "--location",

@@ -89,3 +89,15 @@ function oldStyleDefault(value: string, global: Section): Section {
 export function kickstartUrl(append: string): string | undefined {
   return /(?:^|\s)(?:inst\.)?ks=(\S+)/.exec(append)?.[1];
 }
+
+/**
+ * Where dracut fetches stage2 from, in order: every `inst.stage2=` of the command line, else
+ * `inst.repo=` (Anaconda's boot options); empty when neither is there (the kickstart's `url`
+ * is used then).
+ */
+export function stage2Urls(append: string): string[] {
+  const all = (key: string) =>
+    [...append.matchAll(new RegExp(`(?:^|\\s)inst\\.${key}=(\\S+)`, "g"))].map((m) => m[1] ?? "");
+  const stage2 = all("stage2");
+  return stage2.length > 0 ? stage2 : all("repo");
+}

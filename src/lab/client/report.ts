@@ -1,6 +1,7 @@
 // The record one install client leaves: what it was told at each step, where its bytes came
 // from, and its verdict. Times are milliseconds since `startedAt` (epoch ms), so a drill can
 // line them up with the moment it injected a fault.
+import type { Stage2 } from "./dracut.js";
 import type { Firmware } from "./grub.js";
 import type { Phase, ProfileName } from "./profile.js";
 
@@ -98,7 +99,7 @@ export interface ClientReport {
   kickstartUrl?: string;
   installUrl?: string;
   /** The stage2 image dracut fetched, and whether it matches .treeinfo's checksum. */
-  stage2?: { url: string; bytes: number; checksumOk: boolean };
+  stage2?: Stage2;
   dnf?: DnfResult;
   /** Files fetched from the tree: .treeinfo, stage2 and the packages dnf downloaded. */
   files: number;

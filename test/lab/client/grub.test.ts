@@ -33,15 +33,15 @@ describe("GRUB netboot search order", () => {
 });
 
 describe("the UEFI boot chain", () => {
-  it("runs shim's second stage from shim's own folder, then Debian's signed GRUB's two configs", () => {
+  it("runs shim's second stage from shim's own folder, then Debian's signed GRUB's one config over TFTP", () => {
     expect(uefiChain("grub/shimx64.efi", "00:0c:29:20:50:90", "192.168.0.128")).toEqual({
       secondStage: "grub/grubx64.efi",
-      configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+      configs: ["grub/grub.cfg"],
     });
     // That GRUB's prefix is built in: the same configs whatever folder shim came from.
     expect(uefiChain("/efi/shimx64.efi", "00:0c:29:20:50:90", "10.0.0.1")).toEqual({
       secondStage: "efi/grubx64.efi",
-      configs: ["grub/x86_64-efi/grub.cfg", "grub/grub.cfg"],
+      configs: ["grub/grub.cfg"],
     });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   kickstartUrl,
+  stage2Urls,
   parsePxelinuxConfig,
   pxelinuxSearchOrder,
   tftpPath,
@@ -68,5 +69,13 @@ describe("pxelinux config", () => {
     expect(kickstartUrl("initrd=i ks=ftp://a/ks.cfg")).toBe("ftp://a/ks.cfg");
     expect(kickstartUrl("inst.ks=http://a/b.cfg ip=dhcp")).toBe("http://a/b.cfg");
     expect(kickstartUrl("initrd=i inst.repo=ftp://a")).toBeUndefined();
+  });
+
+  it("lists dracut's stage2 sources: every inst.stage2= in order, else inst.repo=", () => {
+    expect(
+      stage2Urls("inst.ks=ftp://a/k inst.stage2=ftp://a inst.stage2=ftp://b inst.repo=ftp://a"),
+    ).toEqual(["ftp://a", "ftp://b"]);
+    expect(stage2Urls("inst.ks=ftp://a/k inst.repo=ftp://c ip=dhcp")).toEqual(["ftp://c"]);
+    expect(stage2Urls("ks=ftp://a/k")).toEqual([]);
   });
 });
