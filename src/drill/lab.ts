@@ -84,6 +84,22 @@ export function labHooks(lab: string, servers: readonly string[], rateMbit: numb
   };
 }
 
+/** The failures a client got past: PC reboots, stage2 from a later source. */
+function recoveries(r: ClientReport): string[] {
+  const out: string[] = [];
+  if (r.reboots > 0)
+    out.push(
+      `rebooted ${r.reboots === 1 ? "once" : `${r.reboots} times`} after its boot loader failed`,
+    );
+  if (r.fallbacks) out.push("booted GRUB's fallback entry (the backup server's VIP)");
+  const failed = r.stage2?.failed ?? [];
+  if (r.stage2 && failed.length > 0)
+    out.push(
+      `took stage2 from ${r.stage2.tree} after ${failed.map((f) => f.tree).join(", ")} failed`,
+    );
+  return out;
+}
+
 export function waveOutcome(reports: readonly ClientReport[]): WaveOutcome {
   const clients = reports.map((r): ClientOutcome => {
     const c: ClientOutcome = {
@@ -99,6 +115,8 @@ export function waveOutcome(reports: readonly ClientReport[]): WaveOutcome {
         ? `checksum mismatch: ${r.checksumFailures.join(", ")}`
         : undefined);
     if (error) c.error = error;
+    const recovered = recoveries(r);
+    if (recovered.length > 0) c.recovered = recovered;
     return c;
   });
   const transfers = reports.flatMap((r) =>

@@ -56,6 +56,8 @@ export interface ClientOutcome {
   checksumOk: boolean;
   /** Why it did not finish, when it did not. */
   error?: string;
+  /** How it got past a failure on its way, in words ("rebooted once after pxelinux failed"). */
+  recovered?: string[];
   /** Lab clients: when it started (epoch ms) and its install phases (ms since then). */
   startedAt?: number;
   phases?: PhaseRecord[];

@@ -219,7 +219,11 @@ function clientsCheck(obs: Observation): Check {
   if (clients === undefined)
     return { name, status: "skipped", detail: "no install clients ran (not a lab)" };
   const ok = clients.filter((c) => c.finished && c.checksumOk);
-  const detail = `${ok.length}/${clients.length} finished with verified checksums`;
+  const recovered = clients.flatMap((c) => (c.recovered ?? []).map((how) => `${c.client} ${how}`));
+  const detail = [
+    `${ok.length}/${clients.length} finished with verified checksums`,
+    ...recovered,
+  ].join("; ");
   if (clients.length > 0 && ok.length === clients.length) return { name, status: "pass", detail };
   const bad = clients
     .filter((c) => !(c.finished && c.checksumOk))

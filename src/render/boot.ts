@@ -57,19 +57,39 @@ export interface ArchBootFile {
 }
 
 /**
+ * pxelinux's option 211 (pxelinux.reboottime), in seconds. A TFTP transfer whose server stops
+ * answering halfway (its VIP moved: the new owner knows nothing of the transfer) is fatal to
+ * pxelinux: tftp_get_packet() calls kaboom(), which prints "Boot failed: press a key to retry,
+ * or wait for reset..." and cold-reboots the PC after RebootTime, 300 s unless option 211 says
+ * otherwise (syslinux 6 core/fs/pxe/tftp.c, core/pxelinux.asm, core/fs/pxe/dhcp_option.c).
+ * The PC then boots again from DHCP, this time from the survivor. 10 s: the client is back
+ * well within an install's budget, and a PC that keeps failing for another reason still gets a
+ * readable screen for a while.
+ */
+export const PXELINUX_REBOOT_S = 10;
+export const PXELINUX_REBOOT_OPTION = 211;
+
+/**
  * The boot file by client architecture, as both DHCP servers render it (dhcpd.conf's `if
  * option client-arch`, Kea's client classes): each rule of `byArch` for its architectures, and
  * the fallback, pxelinux, for BIOS firmware and any that sends no option 93. Only the fallback
  * is told vendor class "PXEClient" (option 60): BIOS PXE then skips its wait for a ProxyDHCP
  * offer, while EDK2's UEFI PXE would take such an offer for a BINL one and wait for a boot
- * server on port 4011.
+ * server on port 4011. The fallback also carries pxelinux's reboot time (PXELINUX_REBOOT_S),
+ * sent whether or not the firmware asked for it: a PXE ROM does not ask for option 211, and
+ * pxelinux reads the ROM's cached DHCPACK.
  */
 export function dhcpBootFiles(install: InstallSettings): {
-  fallback: { file: string; vendorClass: string };
+  fallback: { file: string; vendorClass: string; rebootS: number; rebootOption: number };
   byArch: ArchBootFile[];
 } {
   return {
-    fallback: { file: "pxelinux.0", vendorClass: "PXEClient" },
+    fallback: {
+      file: "pxelinux.0",
+      vendorClass: "PXEClient",
+      rebootS: PXELINUX_REBOOT_S,
+      rebootOption: PXELINUX_REBOOT_OPTION,
+    },
     byArch: [{ what: "x64 UEFI", arches: UEFI_X64_ARCHES, file: bootFiles(install).efi }],
   };
 }

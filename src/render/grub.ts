@@ -20,6 +20,8 @@ export function grubFiles({ inv, topo, layout }: RenderContext): RenderedFile[] 
         kernel: `/${kernel}`,
         initrd: `/${initrd}`,
         args: kernelArgs(inv, c),
+        // GRUB's device for a file on another TFTP server (GRUB manual, "Network").
+        fallback: c.backupVip !== c.vip ? `(tftp,${c.backupVip})` : undefined,
       }),
       "grub",
     ),

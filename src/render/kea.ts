@@ -45,6 +45,9 @@ export function keaHaTimers(inv: Inventory): Record<string, number> {
   };
 }
 
+/** RFC 5071's name for option 211 (./boot.ts, PXELINUX_REBOOT_S). */
+const PXELINUX_REBOOT_NAME = "pxelinux-reboottime";
+
 /** option[93].hex is two bytes: 7 is 0x0007. */
 function archTest(arches: readonly number[]): string {
   return arches.map((a) => `option[93].hex == 0x${a.toString(16).padStart(4, "0")}`).join(" or ");
@@ -70,6 +73,12 @@ function bootClasses(inv: Inventory): Record<string, unknown>[] {
     "boot-file-name": boot.fallback.file,
     "option-data": [
       { name: "vendor-class-identifier", data: boot.fallback.vendorClass, "always-send": true },
+      {
+        name: PXELINUX_REBOOT_NAME,
+        data: String(boot.fallback.rebootS),
+        // A PXE ROM does not ask for it; pxelinux reads the ROM's DHCPACK.
+        "always-send": true,
+      },
     ],
   };
   return [...rules, other];
@@ -93,6 +102,14 @@ export function keaConfig(ctx: Pick<RenderContext, "inv" | "topo" | "server" | "
         "thread-pool-size": 2,
         "packet-queue-size": 16,
       },
+      "option-def": [
+        {
+          name: PXELINUX_REBOOT_NAME,
+          code: dhcpBootFiles(inv.install).fallback.rebootOption,
+          type: "uint32",
+          space: "dhcp4",
+        },
+      ],
       "client-classes": bootClasses(inv),
       "hooks-libraries": ha
         ? [

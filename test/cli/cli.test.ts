@@ -81,6 +81,7 @@ describe("ksorch plan", () => {
     for (const row of rows)
       expect(Object.keys(row).sort()).toEqual([
         "backup",
+        "backupVip",
         "client",
         "ip",
         "kickstartFile",

@@ -174,6 +174,24 @@ describe("verdict", () => {
     expect(measure(obs).failbackMs).toBeUndefined();
   });
 
+  it("passes clients that got past a failure, and says how they did", () => {
+    const obs = stopScenario();
+    obs.clients = [
+      { client: "client1", finished: true, checksumOk: true },
+      {
+        client: "client2",
+        finished: true,
+        checksumOk: true,
+        recovered: ["rebooted once after its boot loader failed"],
+      },
+    ];
+    const c = check(obs, "install clients finished");
+    expect(c.status).toBe("pass");
+    expect(c.detail).toBe(
+      "2/2 finished with verified checksums; client2 rebooted once after its boot loader failed",
+    );
+  });
+
   it("fails when a client did not finish, and skips (not passes) checks with no data", () => {
     const obs = stopScenario();
     obs.clients = [

@@ -45,7 +45,12 @@ describe("UEFI clients", () => {
         `host ${c.client} \\{[^}]*` +
           `if option client-arch = 00:07 or option client-arch = 00:09 \\{\\s*` +
           `filename "${efi}";\\s*\\} else \\{\\s*filename "pxelinux\\.0";` +
-          `(\\s*#[^\\n]*)*\\s*option vendor-class-identifier "PXEClient";\\s*\\}\\s*\\}`,
+          `(\\s*#[^\\n]*)*\\s*option vendor-class-identifier "PXEClient";` +
+          // pxelinux's reboot time, sent although the ROM does not ask for option 211 (d3).
+          `\\s*option pxelinux-reboottime 10;(\\s*#[^\\n]*)*` +
+          `\\s*if exists dhcp-parameter-request-list \\{` +
+          `\\s*option dhcp-parameter-request-list = concat\\(option dhcp-parameter-request-list, d3\\);` +
+          `\\s*\\}\\s*\\}\\s*\\}`,
       );
       expect(conf).toMatch(block);
     }
@@ -87,6 +92,12 @@ describe("UEFI clients", () => {
       expect(kickstartUrl(entry?.append ?? "")).toBe(`ftp://${c.vip}/pub/rh9/${c.kickstartFile}`);
       // The same installer arguments; only pxelinux carries the initrd among them.
       expect(`initrd=${initrd} ${entry?.append}`).toBe(bios?.append);
+      // If the files cannot be had from the VIP, GRUB takes them from the backup's own VIP.
+      expect(entry?.fallback).toMatchObject({
+        kernel: `(tftp,${c.backupVip})/${kernel}`,
+        initrd: `(tftp,${c.backupVip})/${initrd}`,
+        append: entry?.append,
+      });
     }
   });
 

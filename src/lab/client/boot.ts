@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requestLease } from "./dhcp.js";
 import { tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
-import { grubConfigfileFor, parseGrubConfig, uefiChain } from "./grub.js";
+import { grubConfigfileFor, grubDevicePath, parseGrubConfig, uefiChain } from "./grub.js";
 import type { ClientEnv } from "./install.js";
 import { tftpBudgetS, type ClientProfile, type TftpBudget } from "./profile.js";
 import { parsePxelinuxConfig, pxelinuxSearchOrder, tftpPath, type BootEntry } from "./pxelinux.js";
@@ -36,10 +36,25 @@ export async function dhcpPhase(
   }
 }
 
+/** The patient client's TFTP gives a stalled file up after 2 s and asks for it again. */
+const PATIENT_STALL_S = 2;
+
+/** A boot loader's fatal error after which the PC reboots (pxelinux's kaboom). */
+export class Reboot extends Error {
+  constructor(
+    message: string,
+    /** Seconds until the reset. */
+    readonly afterS: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * One file over TFTP with `budget`: a request nobody answers is sent again after each of its
  * timeouts; a file cut halfway is given up (a real loader waits out its timeouts first), or
- * asked for again from byte 0 when the budget says so. Returns curl's last exit code.
+ * asked for again from byte 0 when the budget says so. Returns curl's last exit code, and
+ * whether the file was cut halfway.
  */
 export async function tftpFile(
   ctx: FetchContext,
@@ -47,15 +62,22 @@ export async function tftpFile(
   server: string,
   path: string,
   dest: string,
-): Promise<number> {
+): Promise<{ code: number; cut: boolean }> {
   const patient = budget.openTimeoutsS.length === 0;
+  const totalS = tftpBudgetS(budget);
+  const first = Date.now();
+  const leftS = () => totalS - (Date.now() - first) / 1000;
   for (let i = 0; ; i++) {
     const started = Date.now();
-    const r = await tftpGet(ctx, server, path, dest);
+    const r = await tftpGet(ctx, server, path, dest, patient ? PATIENT_STALL_S : leftS());
     const code = r.exitCode;
-    if (code === 0 || code === TFTP_NOT_FOUND || TFTP_PERMANENT.has(code)) return code;
-    if (r.bytes > 0 && !budget.restartsCutFile) return code;
-    if (patient ? Date.now() > ctx.deadline : i >= budget.openTimeoutsS.length - 1) return code;
+    if (code === 0 || code === TFTP_NOT_FOUND || TFTP_PERMANENT.has(code))
+      return { code, cut: false };
+    if (r.bytes > 0 && !budget.restartsCutFile) return { code, cut: true };
+    const spent = patient
+      ? Date.now() > ctx.deadline
+      : i >= budget.openTimeoutsS.length - 1 || leftS() <= 0;
+    if (spent) return { code, cut: false };
     ctx.onRetry(`tftp:${path}`, code);
     // The request went unanswered for this try's timeout (at least 200 ms between attempts).
     const waitMs = patient ? 200 : (budget.openTimeoutsS[i] ?? 0) * 1000;
@@ -103,11 +125,23 @@ export async function tftpPhase(
   const { client, dir } = env;
   const boot = join(dir, "boot");
   const loader = env.firmware === "uefi" ? GRUB : PXELINUX;
-  const must = async (budget: TftpBudget, path: string, dest: string): Promise<void> => {
-    const code = await tftpFile(ctx, budget, lease.siaddr, path, dest);
-    if (code !== 0)
-      throw new Error(`tftp ${lease.siaddr}:${path}: curl exit ${code} (${budget.who} gave up)`);
-    note("tftp", path);
+  const must = async (
+    budget: TftpBudget,
+    path: string,
+    dest: string,
+    server = lease.siaddr,
+  ): Promise<void> => {
+    const { code, cut } = await tftpFile(ctx, budget, server, path, dest);
+    if (code === 0) return note("tftp", server === lease.siaddr ? path : `${server}:${path}`);
+    const failure = `tftp ${server}:${path}: curl exit ${code}`;
+    // tftpGet gave the file up after the loader's own wait for its next packet (for pxelinux
+    // the same TimeoutTable, 131 s, as for an answer to its request).
+    if (cut && budget.rebootAfterCutS !== undefined)
+      throw new Reboot(
+        `${failure}, cut halfway: ${budget.who} failed, the PC reboots`,
+        lease.rebootS ?? budget.rebootAfterCutS,
+      );
+    throw new Error(`${failure} (${budget.who} gave up)`);
   };
   await must(profile.rom, lease.bootFile, join(boot, "bootfile"));
 
@@ -122,7 +156,7 @@ export async function tftpPhase(
   let config: string | undefined;
   for (const path of configs) {
     report.pxelinux.tried.push(path);
-    const code = await tftpFile(ctx, budget, lease.siaddr, path, join(boot, "loader.cfg"));
+    const { code } = await tftpFile(ctx, budget, lease.siaddr, path, join(boot, "loader.cfg"));
     if (code === TFTP_NOT_FOUND) continue;
     if (code !== 0) throw new Error(`tftp ${path}: curl exit ${code}`);
     report.pxelinux.used = path;
@@ -141,8 +175,24 @@ export async function tftpPhase(
   note("config", report.pxelinux.used ?? "");
   const entry = loader.parse(config);
   if (!entry) throw new Error(`${loader.name}: no kernel in ${report.pxelinux.used}`);
-  await must(budget, tftpPath(lease.bootFile, entry.kernel), join(boot, "vmlinuz"));
-  if (entry.initrd)
-    await must(budget, tftpPath(lease.bootFile, entry.initrd), join(boot, "initrd.img"));
-  return entry;
+  const load = async (e: BootEntry): Promise<BootEntry> => {
+    const files = [[e.kernel, "vmlinuz"], ...(e.initrd ? [[e.initrd, "initrd.img"]] : [])];
+    for (const [file = "", dest = ""] of files) {
+      const { server, path } = grubDevicePath(file, lease.siaddr);
+      await must(budget, tftpPath(lease.bootFile, path), join(boot, dest), server);
+    }
+    return e;
+  };
+  try {
+    return await load(entry);
+  } catch (err) {
+    if (!entry.fallback) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    note(
+      "config",
+      `"${entry.label}" failed (${why}): GRUB falls back to "${entry.fallback.label}"`,
+    );
+    report.fallbacks = (report.fallbacks ?? 0) + 1;
+    return await load(entry.fallback);
+  }
 }

@@ -8,14 +8,14 @@ import type { Lease } from "./report.js";
 import { runInNetns } from "./netns.js";
 
 // udhcpc calls this with the lease in its environment; siaddr and boot_file are the BOOTP
-// header's next-server and file fields.
+// header's next-server and file fields, reboottime option 211 (pxelinux.reboottime).
 const SCRIPT = `#!/bin/sh
 case "$1" in
   deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
   bound|renew)
     ip addr flush dev "$interface"
     ip addr add "$ip/\${mask:-24}" dev "$interface"
-    echo "KSORCH_LEASE ip=$ip mask=$mask siaddr=$siaddr boot_file=$boot_file serverid=$serverid" ;;
+    echo "KSORCH_LEASE ip=$ip mask=$mask siaddr=$siaddr boot_file=$boot_file serverid=$serverid reboottime=$reboottime" ;;
 esac
 `;
 
@@ -37,12 +37,14 @@ export function parseLease(output: string): Lease | undefined {
   );
   const ip = f.get("ip");
   if (!ip) return undefined;
+  const reboot = Number(f.get("reboottime") || NaN);
   return {
     ip,
     mask: Number(f.get("mask") || 24),
     siaddr: f.get("siaddr") ?? "",
     bootFile: f.get("boot_file") ?? "",
     serverId: f.get("serverid") ?? "",
+    ...(Number.isInteger(reboot) ? { rebootS: reboot } : {}),
   };
 }
 

@@ -53,20 +53,25 @@ async function curlOnce(
 }
 
 /** One TFTP get: curl's exit code (TFTP_NOT_FOUND when the server has no such file) and the
- *  bytes it received before it ended. */
+ *  bytes it received before it ended, given up once nothing came for `stallS` seconds. */
 export async function tftpGet(
   ctx: FetchContext,
   server: string,
   path: string,
   dest: string,
+  stallS: number,
 ): Promise<CurlOnce> {
   const start = Date.now();
-  // A boot loader has no limit on a transfer that keeps moving: 120 s is the lab's, far above
-  // what an 8 MB kernel takes over TFTP on the lab's shaped links.
+  // A boot loader has no limit on a transfer that keeps moving (eight clients' 8 MB kernels
+  // over TFTP on a loaded machine take minutes): only the install's deadline.
+  const leftS = Math.max(5, Math.ceil((ctx.deadline - Date.now()) / 1000));
+  const stall = String(Math.max(1, Math.round(Math.min(stallS, leftS))));
   const r = await curlOnce(
     ctx.netns,
-    ["--max-time", "120", "-o", dest, `tftp://${server}/${path}`],
-    125_000,
+    ["--max-time", String(leftS), "--speed-limit", "1", "--speed-time", stall, "-o", dest].concat(
+      `tftp://${server}/${path}`,
+    ),
+    (leftS + 5) * 1000,
   );
   await record(ctx, `tftp:${path}`, start, r, server);
   return r;

@@ -66,31 +66,48 @@ interface MenuEntry {
   initrd?: string;
 }
 
-/** The entry GRUB boots with `timeout=0`: number `default` (0 when unset) of the menu. */
+/**
+ * The entry GRUB boots with `timeout=0`: number `default` (0 when unset) of the menu, with
+ * entry number `fallback`, if set, as the one GRUB boots when it fails (grub-core/normal/
+ * menu.c, grub_menu_execute_with_fallback).
+ */
 export function parseGrubConfig(text: string): BootEntry | undefined {
   const entries: MenuEntry[] = [];
   let current: MenuEntry | undefined;
   let chosen = 0;
+  let fallback: number | undefined;
   for (const raw of text.split("\n")) {
     const line = raw.replace(/(^|\s)#.*/, "").trim();
     const menu = /^menuentry\s+(?:"([^"]*)"|'([^']*)'|(\S+))/.exec(line);
     if (menu) entries.push((current = { title: menu[1] ?? menu[2] ?? menu[3] ?? "" }));
     else if (line === "}") current = undefined;
     else if (!current) {
-      const d = /^set\s+default=["']?(\d+)["']?$/.exec(line);
-      if (d?.[1]) chosen = Number(d[1]);
+      const d = /^set\s+(default|fallback)=["']?(\d+)["']?$/.exec(line);
+      if (d?.[1] === "default") chosen = Number(d[2]);
+      else if (d?.[1] === "fallback") fallback = Number(d[2]);
     } else {
       const m = /^(linux|linuxefi|initrd|initrdefi)\s+(\S+)\s*(.*)$/.exec(line);
       if (m?.[1]?.startsWith("linux")) Object.assign(current, { kernel: m[2], args: m[3] });
       else if (m?.[1]?.startsWith("initrd")) current.initrd = m[2];
     }
   }
-  const entry = entries[chosen];
-  if (!entry?.kernel) return undefined;
-  return {
-    label: entry.title,
-    kernel: entry.kernel,
-    append: entry.args ?? "",
-    ...(entry.initrd ? { initrd: entry.initrd } : {}),
-  };
+  const boot = (entry: MenuEntry | undefined): BootEntry | undefined =>
+    entry?.kernel
+      ? {
+          label: entry.title,
+          kernel: entry.kernel,
+          append: entry.args ?? "",
+          ...(entry.initrd ? { initrd: entry.initrd } : {}),
+        }
+      : undefined;
+  const entry = boot(entries[chosen]);
+  const other = fallback !== undefined && fallback !== chosen ? boot(entries[fallback]) : undefined;
+  return entry && other ? { ...entry, fallback: other } : entry;
+}
+
+/** A GRUB path's TFTP server and path: `(tftp,<ip>)/path` names its server, `/path` is on
+ *  the server GRUB came from. */
+export function grubDevicePath(path: string, server: string): { server: string; path: string } {
+  const m = /^\(tftp,([^)]+)\)(\/.*)$/.exec(path);
+  return m?.[1] && m[2] ? { server: m[1], path: m[2] } : { server, path };
 }

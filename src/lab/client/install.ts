@@ -5,17 +5,18 @@
 // comes from the client's profile (./profile.ts).
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
-import { dhcpPhase, tftpPhase, tftpRetryBudget } from "./boot.js";
+import { dhcpPhase, Reboot, tftpPhase, tftpRetryBudget } from "./boot.js";
 import { runDnf, verifyInstalled } from "./dnf.js";
 import { dracutFetch, fetchStage2, sha256File } from "./dracut.js";
-import type { FetchContext } from "./fetch.js";
+import { download, type FetchContext } from "./fetch.js";
 import type { Firmware } from "./grub.js";
 import { installUrl, parseManifest, joinUrl } from "./kickstart.js";
 import { neighbourMac } from "./netns.js";
 import { clientProfile, type ClientProfile, type Phase, type ProfileName } from "./profile.js";
-import { kickstartUrl, stage2Urls } from "./pxelinux.js";
+import { kickstartUrl, stage2Urls, type BootEntry } from "./pxelinux.js";
 import {
   throughput,
   totals,
@@ -108,6 +109,7 @@ export async function installClient(
     firmware: env.firmware,
     profile: profile.name,
     phases: phases.records,
+    reboots: 0,
     pxelinux: { tried: [] },
     files: 0,
     bytes: 0,
@@ -149,6 +151,48 @@ export async function installClient(
 
 const retryBudget = (n: number): number | undefined => (n > 0 ? n : undefined);
 
+/**
+ * The PC from power-on to its kernel and initrd: DHCP, then TFTP. A boot loader's fatal error
+ * (Reboot) resets the PC, which starts again from DHCP after the loader's wait, as long as the
+ * install's deadline leaves room for it.
+ */
+async function bootFirmware(
+  env: ClientEnv,
+  ctx: FetchContext,
+  profile: ClientProfile,
+  phases: Phases,
+  report: ClientReport,
+  note: (event: TimelineEvent["event"], detail: string) => void,
+): Promise<BootEntry> {
+  const { client } = env;
+  for (;;) {
+    phases.begin("dhcp", profile.dhcpForever ? undefined : profile.dhcpTimeoutsS.length - 1);
+    const lease = await dhcpPhase(env, ctx, profile, note);
+    report.lease = lease;
+    note(
+      "lease",
+      `${lease.ip}/${lease.mask} next-server ${lease.siaddr} file ${lease.bootFile} from ${lease.serverId}`,
+    );
+    if (lease.ip !== client.ip)
+      throw new Error(`dhcp: got ${lease.ip}, expected the fixed address ${client.ip}`);
+    if (!lease.siaddr || !lease.bootFile)
+      throw new Error("dhcp: lease has no next-server or boot file");
+
+    const loaderBudget = env.firmware === "uefi" ? profile.grub : profile.pxelinux;
+    phases.begin("tftp", tftpRetryBudget(loaderBudget));
+    report.pxelinux = { tried: [] };
+    try {
+      return await tftpPhase(env, ctx, profile, report, lease, note);
+    } catch (err) {
+      if (!(err instanceof Reboot) || Date.now() + err.afterS * 1000 > ctx.deadline) throw err;
+      phases.end(false);
+      note("reboot", `${err.message} in ${err.afterS} s`);
+      report.reboots++;
+      await sleep(err.afterS * 1000);
+    }
+  }
+}
+
 async function chain(
   env: ClientEnv,
   ctx: FetchContext,
@@ -160,21 +204,7 @@ async function chain(
 ): Promise<void> {
   const { client, dir } = env;
   const boot = join(dir, "boot");
-  phases.begin("dhcp", profile.dhcpForever ? undefined : profile.dhcpTimeoutsS.length - 1);
-  const lease = await dhcpPhase(env, ctx, profile, note);
-  report.lease = lease;
-  note(
-    "lease",
-    `${lease.ip}/${lease.mask} next-server ${lease.siaddr} file ${lease.bootFile} from ${lease.serverId}`,
-  );
-  if (lease.ip !== client.ip)
-    throw new Error(`dhcp: got ${lease.ip}, expected the fixed address ${client.ip}`);
-  if (!lease.siaddr || !lease.bootFile)
-    throw new Error("dhcp: lease has no next-server or boot file");
-
-  const loaderBudget = env.firmware === "uefi" ? profile.grub : profile.pxelinux;
-  phases.begin("tftp", tftpRetryBudget(loaderBudget));
-  const entry = await tftpPhase(env, ctx, profile, report, lease, note);
+  const entry = await bootFirmware(env, ctx, profile, phases, report, note);
   report.boot = {
     kernel: entry.kernel,
     append: entry.append,
@@ -206,13 +236,9 @@ async function chain(
     `${stage2.url}: ${stage2.bytes} bytes, checksum ${stage2.checksumOk ? "ok" : "BAD"}${before}`,
   );
   // The kernel the client booted is the tree's (what Anaconda needs for its modules).
-  await dracutFetch(
-    ctx,
-    profile,
-    TREE_MANIFEST,
-    joinUrl(stage2.tree, TREE_MANIFEST),
-    join(boot, "sums"),
-  );
+  // The lab's own check, which no installer makes: fetched patiently, so that a failover
+  // cannot fail it where a real client would have gone on.
+  await download(ctx, TREE_MANIFEST, joinUrl(stage2.tree, TREE_MANIFEST), join(boot, "sums"));
   const sums = parseManifest(await readFile(join(boot, "sums"), "utf8"));
   report.boot.matchesTree = sums.get(KERNEL_PATH) === (await sha256File(join(boot, "vmlinuz")));
 

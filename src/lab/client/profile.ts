@@ -18,6 +18,11 @@ export interface TftpBudget {
   openTimeoutsS: readonly number[];
   /** Another request is sent for a file cut halfway (restarting it from byte 0). */
   restartsCutFile: boolean;
+  /**
+   * A file cut halfway is fatal and the PC reboots: after the DHCP lease's option 211
+   * (pxelinux.reboottime), else after this many seconds. Undefined: the loader just fails.
+   */
+  rebootAfterCutS?: number;
 }
 
 /** dnf's librepo settings (dnf.conf(5): `retries`, `timeout`, `minrate`). */
@@ -46,9 +51,12 @@ export interface ClientProfile {
   dnf: DnfBudget;
 }
 
-// pxelinux (syslinux core/fs/pxe/pxe.c): TimeoutTable, in 18.2 Hz ticks, is walked once per
-// request; fill_buffer() waits through the same table for the next DATA packet without
-// re-sending its ACK and then calls kaboom(): a transfer whose server went away is fatal.
+// pxelinux (syslinux 6 core/fs/pxe/tftp.c): TimeoutTable, in 18.2 Hz ticks, is walked once per
+// request; tftp_get_packet() waits through the same table for the next DATA packet, ACKing the
+// last one again at each step, and then calls kaboom(): a transfer whose server went away is
+// fatal. kaboom() (core/pxelinux.asm) prints "Boot failed: press a key to retry, or wait for
+// reset..." and cold-reboots after RebootTime: REBOOT_TIME, 300 s, unless DHCP option 211 set
+// it (core/fs/pxe/dhcp_option.c). The PC then starts again from DHCP.
 const PXELINUX_TICKS = [
   2, 2, 3, 3, 4, 5, 6, 7, 9, 10, 12, 15, 18, 21, 26, 31, 37, 44, 53, 64, 77, 92, 110, 132, 159, 191,
   229, 255, 255, 255, 255,
@@ -76,6 +84,7 @@ const REAL: ClientProfile = {
     who: "pxelinux",
     openTimeoutsS: PXELINUX_TICKS.map((t) => t / 18.2),
     restartsCutFile: false,
+    rebootAfterCutS: 300,
   },
   grub: {
     who: "GRUB",

@@ -36,6 +36,8 @@ export interface BootEntry {
   kernel: string;
   append: string;
   initrd?: string;
+  /** GRUB's `fallback` entry: booted when this one fails. */
+  fallback?: BootEntry;
 }
 
 interface Section {

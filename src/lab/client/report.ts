@@ -13,6 +13,8 @@ export interface Lease {
   siaddr: string;
   bootFile: string;
   serverId: string;
+  /** Option 211: seconds pxelinux waits after a fatal error before it reboots the PC. */
+  rebootS?: number;
 }
 
 export interface TimelineEvent {
@@ -27,6 +29,7 @@ export interface TimelineEvent {
     | "stage2"
     | "packages"
     | "retry"
+    | "reboot"
     | "verified"
     | "error";
   detail: string;
@@ -86,6 +89,10 @@ export interface ClientReport {
   expectedIp: string;
   startedAt: number;
   lease?: Lease;
+  /** Times the PC rebooted after a fatal boot loader error (pxelinux's kaboom) and began again. */
+  reboots: number;
+  /** Times GRUB's default entry failed and its fallback entry booted instead. */
+  fallbacks?: number;
   /** Firmware the client emulates: BIOS runs pxelinux, x64 UEFI runs GRUB. */
   firmware: Firmware;
   /** The boot programs fetched before any config: the DHCP boot file, then (shim) GRUB. */

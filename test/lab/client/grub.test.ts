@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { archOption } from "../../../src/lab/client/dhcp.js";
 import {
   grubConfigfileFor,
+  grubDevicePath,
   grubSearchOrder,
   parseGrubConfig,
   uefiChain,
@@ -98,6 +99,27 @@ describe("GRUB config", () => {
     expect(grubConfigfileFor(text, "192.168.0.128")).toBe("/grub/grub.cfg-C0A80080");
     // A prefix of another address is not that address.
     expect(grubConfigfileFor(text, "192.168.0.1")).toBeUndefined();
+  });
+
+  it("keeps the fallback entry GRUB boots when the default one fails", () => {
+    const text = [
+      "set default=0",
+      "set fallback=1",
+      "menuentry a {\n linux /k x=1\n initrd /i\n}",
+      "menuentry b {\n linux (tftp,10.0.0.2)/k x=1\n initrd (tftp,10.0.0.2)/i\n}",
+    ].join("\n");
+    const entry = parseGrubConfig(text);
+    expect(entry?.fallback).toEqual({
+      label: "b",
+      kernel: "(tftp,10.0.0.2)/k",
+      append: "x=1",
+      initrd: "(tftp,10.0.0.2)/i",
+    });
+    expect(grubDevicePath(entry?.fallback?.kernel ?? "", "10.0.0.1")).toEqual({
+      server: "10.0.0.2",
+      path: "/k",
+    });
+    expect(grubDevicePath("/k", "10.0.0.1")).toEqual({ server: "10.0.0.1", path: "/k" });
   });
 
   it("reads the first entry when no default is set", () => {

@@ -42,4 +42,11 @@ describe("client report", () => {
     });
     expect(parseLease("udhcpc: no lease, failing\n")).toBeUndefined();
   });
+
+  it("reads pxelinux's reboot time (option 211) when the lease has one", () => {
+    const line = (t: string) =>
+      `KSORCH_LEASE ip=192.168.0.128 mask=24 siaddr=a boot_file=pxelinux.0 serverid=b reboottime=${t}\n`;
+    expect(parseLease(line("10"))?.rebootS).toBe(10);
+    expect(parseLease(line(""))).not.toHaveProperty("rebootS");
+  });
 });
