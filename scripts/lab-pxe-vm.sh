@@ -9,7 +9,11 @@
 # FIRMWARE=secureboot is OVMF with Secure Boot on and Microsoft's keys enrolled (the CA that
 # signs shim): SMM-protected variable store, and OVMF's own PXE on a virtio NIC, because it
 # refuses to run iPXE's unsigned option ROM.
-# usage: [FIRMWARE=bios|uefi|secureboot] scripts/lab-pxe-vm.sh LAB MAC [UNTIL] [SECONDS]
+# RATE_MBIT=N shapes what the VM receives to N Mbit/s (so a transfer lasts long enough for a
+# fault to land in it); REBOOT=1 lets the VM reboot (a boot loader's fatal error resets the PC,
+# which boots from the network again) instead of stopping it.
+# usage: [FIRMWARE=bios|uefi|secureboot] [RATE_MBIT=N] [REBOOT=1] scripts/lab-pxe-vm.sh LAB MAC
+#        [UNTIL] [SECONDS]
 set -euo pipefail
 lab=$1
 mac=$2
@@ -42,6 +46,11 @@ esac
 
 ip -n "$sw" tuntap add dev "$tap" mode tap
 ip -n "$sw" link set "$tap" master lan0 up
+if [[ -n ${RATE_MBIT:-} ]]; then
+  ip netns exec "$sw" tc qdisc add dev "$tap" root tbf rate "${RATE_MBIT}mbit" burst 32k latency 400ms
+fi
+reboot=(-no-reboot)
+[[ ${REBOOT:-} == 1 ]] && reboot=()
 vm=
 cleanup() {
   [[ -n $vm ]] && kill "$vm" 2>/dev/null && wait "$vm" 2>/dev/null
@@ -50,7 +59,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nsenter --net="/run/netns/$sw" qemu-system-x86_64 "${firmware[@]}" -nographic -no-reboot \
+nsenter --net="/run/netns/$sw" qemu-system-x86_64 "${firmware[@]}" -nographic "${reboot[@]}" \
   -netdev "tap,id=lan,ifname=$tap,script=no,downscript=no" \
   -device "$nic,netdev=lan,mac=$mac,bootindex=1" >"$log" 2>&1 </dev/null &
 vm=$!

@@ -14,6 +14,8 @@ export interface MatrixRow {
   /** The most retries one client used in the faulted phase, and that phase's budget. */
   retries: number;
   budget?: number;
+  /** How clients got past a failure ("client3 rebooted once after its boot loader failed"). */
+  recovered: string[];
   /** The first failed client's error. */
   error?: string;
 }
@@ -43,17 +45,27 @@ export function matrixRow(phase: Phase, obs: Observation, pass: boolean): Matrix
     longestWaitMs: Math.max(0, ...clients.map((c) => waitAfterFault(c, obs.faultAtMs))),
     retries: worst?.retries ?? 0,
     ...(worst?.budget !== undefined ? { budget: worst.budget } : {}),
+    recovered: clients.flatMap((c) => (c.recovered ?? []).map((how) => `${c.client} ${how}`)),
     ...(failed?.error ? { error: `${failed.client}: ${failed.error}` } : {}),
   };
 }
 
 export function formatMatrix(mode: string, profile: string, rows: readonly MatrixRow[]): string {
   const table = formatTable(
-    ["PHASE", "VERDICT", "FINISHED", "LONGEST WAIT", "RETRIES / BUDGET", "FIRST FAILURE"],
+    [
+      "PHASE",
+      "VERDICT",
+      "FINISHED",
+      "RECOVERED",
+      "LONGEST WAIT",
+      "RETRIES / BUDGET",
+      "FIRST FAILURE",
+    ],
     rows.map((r) => [
       r.phase,
       r.pass ? "pass" : "FAIL",
       `${r.finished}/${r.clients}`,
+      String(r.recovered.length),
       `${(r.longestWaitMs / 1000).toFixed(1)} s`,
       `${r.retries} / ${r.budget ?? "unlimited"}`,
       r.error ?? "-",

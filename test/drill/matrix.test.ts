@@ -19,7 +19,13 @@ describe("failover matrix", () => {
     // The fault at +1000 ms of the clients' start: both were in tftp, which ended at 6000.
     const obs = {
       faultAtMs: 11_000,
-      clients: [client("client1", true, 2), client("client2", false, 5)],
+      clients: [
+        {
+          ...client("client1", true, 2),
+          recovered: ["rebooted once after its boot loader failed"],
+        },
+        client("client2", false, 5),
+      ],
     } as unknown as Observation;
     const row = matrixRow("tftp", obs, false);
     expect(row).toEqual({
@@ -30,10 +36,11 @@ describe("failover matrix", () => {
       longestWaitMs: 5000,
       retries: 5,
       budget: 30,
+      recovered: ["client1 rebooted once after its boot loader failed"],
       error: "client2: tftp 192.168.0.253:vmlinuz: curl exit 7 (pxelinux gave up)",
     });
     const text = formatMatrix("poweroff", "real", [row]);
     expect(text).toMatch(/^failover matrix: --mode poweroff, real clients\n/);
-    expect(text).toMatch(/tftp\s+FAIL\s+1\/2\s+5\.0 s\s+5 \/ 30\s+client2: tftp/);
+    expect(text).toMatch(/tftp\s+FAIL\s+1\/2\s+1\s+5\.0 s\s+5 \/ 30\s+client2: tftp/);
   });
 });

@@ -1,17 +1,35 @@
 // `ksorch drill failover` end to end, one drill per fault mode, on a lab of its own that
 // `ksorch apply` turns into the paper's cluster (heartbeat, with ha.ping and ha.fence). Eight
-// lab clients install through every fault and every drill passes. Needs root and a built CLI.
+// lab clients install through every fault and every drill passes: real clients (the drill's
+// default) through stop and poweroff, and through a stop at each install phase (`--matrix`);
+// the lab's patient clients through the faults that judge the HA engines. Needs root and a
+// built CLI.
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/drill/health.js";
+import type { MatrixRow } from "../../src/drill/matrix.js";
+import { heartbeatOps } from "../../src/ha/heartbeat/ops.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { check, drill, expectPassed } from "./helpers/drill.js";
+import { bootVm } from "./helpers/vm.js";
 import { applyLab, freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("drillit");
+const hasBiosVm = ["/usr/bin/qemu-system-x86_64", "/usr/lib/ipxe/qemu/pxe-e1000.rom"].every((f) =>
+  existsSync(f),
+);
+
+interface PlanRow {
+  client: string;
+  mac: string;
+  vip: string;
+  server: string;
+  pxelinuxFile: string;
+}
 let inventory: string;
 let reports: string;
 
@@ -40,7 +58,7 @@ describe("ksorch drill failover", () => {
   });
 
   it("stop (the paper's fault): VIP and DHCP move, eight clients install through it", async () => {
-    const d = await drill(inventory, "stop", ["--report", join(reports, "stop.html")]);
+    const d = await drill(inventory, "stop", ["--report", join(reports, "stop.html")], "real");
     expectPassed(d, 8);
     const { result } = d;
     expect(result.measurements.doubleOwnership).toEqual([]);
@@ -58,7 +76,7 @@ describe("ksorch drill failover", () => {
   });
 
   it("poweroff: VIP and DHCP move, the host comes back and takes its VIP", async () => {
-    const d = await drill(inventory, "poweroff");
+    const d = await drill(inventory, "poweroff", [], "real");
     expectPassed(d, 8);
     expect(d.result.measurements.doubleOwnership).toEqual([]);
     expect(check(d.result, "failback")?.status).toBe("pass");
@@ -102,6 +120,20 @@ describe("ksorch drill failover", () => {
     );
   });
 
+  it("stop at every install phase: real clients (pxelinux, dracut, dnf) all finish", async () => {
+    const r = await ksorch(["drill", "failover", inventory, "--yes", "--json", "--matrix"]);
+    const { profile, rows } = JSON.parse(r.stdout) as { profile: string; rows: MatrixRow[] };
+    expect(profile).toBe("real");
+    const failed = rows.filter((row) => !row.pass || row.finished !== row.clients);
+    expect(failed.map((row) => `${row.phase}: ${row.error ?? "verdict failed"}`)).toEqual([]);
+    expect(rows.map((row) => [row.phase, row.clients])).toEqual(
+      ["dhcp", "tftp", "kickstart", "stage2", "packages"].map((phase) => [phase, 8]),
+    );
+    expect(r.code).toBe(0);
+    // How clients got through, for the log: reboots after pxelinux failed, second sources.
+    console.log(rows.map((row) => `${row.phase}: ${row.recovered.join("; ") || "-"}`).join("\n"));
+  });
+
   it("leaves the cluster healthy, VIPs home", async () => {
     const h = await healthy();
     expect(h.problems).toEqual([]);
@@ -127,4 +159,53 @@ describe("ksorch drill failover", () => {
       await execInHost(LAB, "server2", ["ip", "addr", "del", "192.168.0.253/24", "dev", "eth0"]);
     }
   });
+  // Last: the VM takes a client's MAC, so that emulated client is unplugged for good.
+  it.skipIf(!hasBiosVm)(
+    "a real BIOS PC whose server stops during its kernel's transfer reboots and boots from the survivor",
+    async () => {
+      const rows = JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as PlanRow[];
+      const c = rows.find((r) => r.server === "server1");
+      if (!c) throw new Error("no client of server1 in the plan");
+      let stop: Promise<unknown> | undefined;
+      let stoppedAt = 0;
+      const kernel = "images/pub/rh9/vmlinuz";
+      try {
+        // 8 Mbit/s: the 8 MB kernel takes about 8 s, and heartbeat stops in well under one.
+        const { console: out, requests } = await bootVm(
+          LAB,
+          c,
+          "bios",
+          "ksorch lab installer",
+          600,
+          {
+            rateMbit: 8,
+            reboot: true,
+            onRequest: (r) => {
+              if (stop || r.file !== kernel) return;
+              stoppedAt = r.atMs;
+              stop = execInHost(LAB, "server1", ["sh", "-c", heartbeatOps.stop]);
+            },
+          },
+        );
+        await stop;
+        // It reached the installer, with its own VIP's kickstart, from the survivor.
+        expect(out).toMatch(
+          new RegExp(`ksorch lab installer: .*inst\\.ks=ftp://${c.vip.replaceAll(".", "\\.")}/`),
+        );
+        // pxelinux lost the kernel halfway, waited out its TimeoutTable (131 s) and reset the
+        // PC after the 10 s of DHCP option 211 (not its own 300 s): the PC asked for
+        // pxelinux.0 and the kernel again, from the same VIP.
+        const again = requests.filter((r) => r.file === "pxelinux.0" && r.atMs > stoppedAt);
+        expect(again.map((r) => r.to)).toContain(c.vip);
+        const gapS = ((again[0]?.atMs ?? 0) - stoppedAt) / 1000;
+        console.log(`BIOS VM: the PC booted again ${gapS.toFixed(1)} s after its kernel was cut`);
+        expect(gapS).toBeGreaterThan(131);
+        expect(gapS).toBeLessThan(131 + 10 + 120);
+        expect(requests.filter((r) => r.file === kernel).length).toBeGreaterThanOrEqual(2);
+      } finally {
+        await execInHost(LAB, "server1", ["sh", "-c", heartbeatOps.start]);
+      }
+    },
+    900_000,
+  );
 });

@@ -15,7 +15,7 @@ import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
-import { bootUefiVm } from "./helpers/vm.js";
+import { bootVm } from "./helpers/vm.js";
 
 const LAB = testLab("httpuefi");
 let inventory: string;
@@ -135,13 +135,7 @@ describe("HTTP install source and UEFI clients", () => {
         pxelinuxFile: string;
       }[];
       if (!p) throw new Error("no client in the plan");
-      const { console: stdout, asked } = await bootUefiVm(
-        LAB,
-        p,
-        "uefi",
-        "ksorch lab installer",
-        300,
-      );
+      const { console: stdout, asked } = await bootVm(LAB, p, "uefi", "ksorch lab installer", 300);
       expect(stdout).toMatch(
         new RegExp(
           `ksorch lab installer: kernel 6\\.\\S+-amd64, command line: \\S+ ` +

@@ -12,7 +12,7 @@ import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { applyLab, freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
-import { bootUefiVm } from "./helpers/vm.js";
+import { bootVm } from "./helpers/vm.js";
 
 const LAB = testLab("secboot");
 const TFTP = "/srv/tftp";
@@ -97,7 +97,7 @@ describe("Secure Boot UEFI clients", () => {
       const started = Date.now();
       // It stops as soon as the kernel reports Secure Boot, early in its start: under TCG
       // the rest of the kernel's boot would add minutes and prove nothing more.
-      const { console: stdout, asked } = await bootUefiVm(
+      const { console: stdout, asked } = await bootVm(
         LAB,
         p,
         "secureboot",

@@ -126,7 +126,7 @@ export async function installClient(
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, "boot"), { recursive: true });
   try {
-    await chain(env, ctx, profile, phases, report, note, opts);
+    await chain({ env, ctx, profile, phases, report, note }, opts);
     phases.end(true);
   } catch (err) {
     phases.end(false);
@@ -151,19 +151,23 @@ export async function installClient(
 
 const retryBudget = (n: number): number | undefined => (n > 0 ? n : undefined);
 
+/** One client's install as it goes: where it is, how patient, and what it has seen. */
+interface Run {
+  env: ClientEnv;
+  ctx: FetchContext;
+  profile: ClientProfile;
+  phases: Phases;
+  report: ClientReport;
+  note: (event: TimelineEvent["event"], detail: string) => void;
+}
+
 /**
  * The PC from power-on to its kernel and initrd: DHCP, then TFTP. A boot loader's fatal error
  * (Reboot) resets the PC, which starts again from DHCP after the loader's wait, as long as the
  * install's deadline leaves room for it.
  */
-async function bootFirmware(
-  env: ClientEnv,
-  ctx: FetchContext,
-  profile: ClientProfile,
-  phases: Phases,
-  report: ClientReport,
-  note: (event: TimelineEvent["event"], detail: string) => void,
-): Promise<BootEntry> {
+async function bootFirmware(run: Run): Promise<BootEntry> {
+  const { env, ctx, profile, phases, report, note } = run;
   const { client } = env;
   for (;;) {
     phases.begin("dhcp", profile.dhcpForever ? undefined : profile.dhcpTimeoutsS.length - 1);
@@ -193,18 +197,11 @@ async function bootFirmware(
   }
 }
 
-async function chain(
-  env: ClientEnv,
-  ctx: FetchContext,
-  profile: ClientProfile,
-  phases: Phases,
-  report: ClientReport,
-  note: (event: TimelineEvent["event"], detail: string) => void,
-  opts: InstallOptions,
-): Promise<void> {
+async function chain(run: Run, opts: InstallOptions): Promise<void> {
+  const { env, ctx, profile, phases, report, note } = run;
   const { client, dir } = env;
   const boot = join(dir, "boot");
-  const entry = await bootFirmware(env, ctx, profile, phases, report, note);
+  const entry = await bootFirmware(run);
   report.boot = {
     kernel: entry.kernel,
     append: entry.append,
