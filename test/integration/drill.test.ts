@@ -132,7 +132,8 @@ describe("ksorch drill failover", () => {
     expect(r.code).toBe(0);
     // How clients got through, for the log: reboots after pxelinux failed, second sources.
     console.log(rows.map((row) => `${row.phase}: ${row.recovered.join("; ") || "-"}`).join("\n"));
-  });
+    // Five drills, each waiting for clients that pxelinux reset (131 s + 10 s, then a boot).
+  }, 1_500_000);
 
   it("leaves the cluster healthy, VIPs home", async () => {
     const h = await healthy();
