@@ -111,17 +111,19 @@ export async function runPlaybooks(
   );
 
   const mismatched = new Set<string>();
+  // The record of connecting to a host and gathering its facts, before any playbook.
+  const factsTask = (host: string) => ({
+    host,
+    playbook: "(connect)",
+    task: "gather facts",
+    module: "facts",
+    handler: false,
+    steps: [],
+    attempts: 1,
+  });
   const connect = async (s: HostState): Promise<void> => {
     const t = performance.now();
-    const base = {
-      host: s.host.name,
-      playbook: "(connect)",
-      task: "gather facts",
-      module: "facts",
-      handler: false,
-      steps: [],
-      attempts: 1,
-    };
+    const base = factsTask(s.host.name);
     opts.reporter.taskStart(s.host.name, base.playbook, base.task);
     try {
       s.transport = await s.host.connect();
@@ -171,13 +173,7 @@ export async function runPlaybooks(
       if (s.stopped) continue;
       s.stopped = true;
       record({
-        host: s.host.name,
-        playbook: "(connect)",
-        task: "gather facts",
-        module: "facts",
-        handler: false,
-        steps: [],
-        attempts: 1,
+        ...factsTask(s.host.name),
         status: "skipped",
         reason: `nothing changed: the facts of ${[...mismatched].join(", ")} do not fit the inventory`,
         startedAt,

@@ -16,20 +16,13 @@ import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { check, drill, expectPassed } from "./helpers/drill.js";
 import { bootVm } from "./helpers/vm.js";
-import { applyLab, freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
+import { applyLab, freshLab, ksorch, planOf, removeLab, testLab } from "./helpers/lab.js";
 
 const LAB = testLab("drillit");
 const hasBiosVm = ["/usr/bin/qemu-system-x86_64", "/usr/lib/ipxe/qemu/pxe-e1000.rom"].every((f) =>
   existsSync(f),
 );
 
-interface PlanRow {
-  client: string;
-  mac: string;
-  vip: string;
-  server: string;
-  pxelinuxFile: string;
-}
 let inventory: string;
 let reports: string;
 
@@ -164,7 +157,7 @@ describe("ksorch drill failover", () => {
   it.skipIf(!hasBiosVm)(
     "a real BIOS PC whose server stops during its kernel's transfer reboots and boots from the survivor",
     async () => {
-      const rows = JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as PlanRow[];
+      const rows = await planOf(inventory);
       const c = rows.find((r) => r.server === "server1");
       if (!c) throw new Error("no client of server1 in the plan");
       let stop: Promise<unknown> | undefined;

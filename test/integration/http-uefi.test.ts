@@ -11,10 +11,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillResult } from "../../src/drill/types.js";
 import { grubSearchOrder } from "../../src/lab/client/grub.js";
-import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { applyLab, freshLab, ksorch, removeLab, REPO, testLab } from "./helpers/lab.js";
+import {
+  applyLab,
+  freshLab,
+  installClients,
+  ksorch,
+  planOf,
+  removeLab,
+  REPO,
+  testLab,
+} from "./helpers/lab.js";
 import { bootVm } from "./helpers/vm.js";
 
 const LAB = testLab("httpuefi");
@@ -73,28 +81,10 @@ describe("HTTP install source and UEFI clients", () => {
   });
 
   it("installs BIOS and UEFI clients over HTTP through each VIP", async () => {
-    const r = await ksorch([
-      "lab",
-      "install",
-      "--name",
-      LAB,
-      "--uefi",
-      "client1,client2",
-      "--json",
-    ]);
-    const reports = JSON.parse(r.stdout) as ClientReport[];
-    expect(reports.filter((c) => c.verdict !== "pass").map((c) => c.error)).toEqual([]);
-    expect(r.code).toBe(0);
+    const reports = await installClients(LAB, ["client1", "client2"]);
     const byName = new Map(reports.map((c) => [c.client, c]));
     // The plan lists the inventory's eight clients; the lab runs the first four.
-    const plan = (
-      JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as {
-        client: string;
-        vip: string;
-        server: string;
-        pxelinuxFile: string;
-      }[]
-    ).filter((p) => byName.has(p.client));
+    const plan = (await planOf(inventory)).filter((p) => byName.has(p.client));
     expect(plan).toHaveLength(4);
     for (const p of plan) {
       const c = byName.get(p.client);
@@ -127,13 +117,7 @@ describe("HTTP install source and UEFI clients", () => {
   it.skipIf(!hasUefiVm)(
     "boots real UEFI firmware through GRUB: its config search as emulated, then the kernel",
     async () => {
-      const [p] = JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as {
-        client: string;
-        mac: string;
-        ip: string;
-        vip: string;
-        pxelinuxFile: string;
-      }[];
+      const [p] = await planOf(inventory);
       if (!p) throw new Error("no client in the plan");
       const { console: stdout, asked } = await bootVm(LAB, p, "uefi", "ksorch lab installer", 300);
       expect(stdout).toMatch(

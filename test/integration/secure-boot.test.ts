@@ -8,10 +8,9 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { osLayout } from "../../src/inventory/layout.js";
 import { grubConfigfileFor, uefiChain } from "../../src/lab/client/grub.js";
-import type { ClientReport } from "../../src/lab/client/report.js";
 import { execInHost } from "../../src/lab/exec.js";
 import { labPaths } from "../../src/lab/paths.js";
-import { applyLab, freshLab, ksorch, removeLab, testLab } from "./helpers/lab.js";
+import { applyLab, freshLab, installClients, planOf, removeLab, testLab } from "./helpers/lab.js";
 import { bootVm } from "./helpers/vm.js";
 
 const LAB = testLab("secboot");
@@ -25,16 +24,7 @@ const hasSecureBootVm = [
   "/usr/share/OVMF/OVMF_VARS_4M.ms.fd",
 ].every((f) => existsSync(f));
 
-interface PlanRow {
-  client: string;
-  mac: string;
-  ip: string;
-  vip: string;
-  pxelinuxFile: string;
-}
-
-const plan = async (): Promise<PlanRow[]> =>
-  (JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as PlanRow[]).slice(0, 2);
+const plan = async () => (await planOf(inventory)).slice(0, 2);
 
 describe("Secure Boot UEFI clients", () => {
   beforeAll(async () => {
@@ -61,18 +51,7 @@ describe("Secure Boot UEFI clients", () => {
   });
 
   it("installs emulated UEFI clients through shim, GRUB and grub.cfg to each VIP", async () => {
-    const r = await ksorch([
-      "lab",
-      "install",
-      "--name",
-      LAB,
-      "--uefi",
-      "client1,client2",
-      "--json",
-    ]);
-    const reports = JSON.parse(r.stdout) as ClientReport[];
-    expect(reports.filter((c) => c.verdict !== "pass").map((c) => c.error)).toEqual([]);
-    expect(r.code).toBe(0);
+    const reports = await installClients(LAB, ["client1", "client2"]);
     const rows = await plan();
     for (const p of rows) {
       const c = reports.find((x) => x.client === p.client);

@@ -3,6 +3,7 @@
 // (pxelinux, or GRUB on UEFI), each with its own budget (./profile.ts).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { requestLease } from "./dhcp.js";
 import { tftpGet, TFTP_NOT_FOUND, TFTP_PERMANENT, type FetchContext } from "./fetch.js";
 import { grubConfigfileFor, grubDevicePath, parseGrubConfig, uefiChain } from "./grub.js";
@@ -12,8 +13,6 @@ import { parsePxelinuxConfig, pxelinuxSearchOrder, tftpPath, type BootEntry } fr
 import type { ClientReport, Lease, TimelineEvent } from "./report.js";
 
 export type Note = (event: TimelineEvent["event"], detail: string) => void;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** DISCOVERs on the profile's schedule until a lease comes, or the schedule ends. */
 export async function dhcpPhase(

@@ -9,7 +9,9 @@ import { expect } from "vitest";
 import { labNamespaces } from "../../../src/lab/down.js";
 import { labPaths } from "../../../src/lab/paths.js";
 import { pidsWithArg } from "../../../src/lab/procs.js";
+import type { ClientReport } from "../../../src/lab/client/report.js";
 import type { LabStatus } from "../../../src/lab/status.js";
+import type { ClientPlan } from "../../../src/topology/types.js";
 
 const pexec = promisify(execFile);
 export const REPO = join(import.meta.dirname, "../../..");
@@ -109,4 +111,19 @@ export async function ssh(status: LabStatus, port: number, command: string): Pro
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: err.code ?? 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
   }
+}
+
+/** `ksorch plan --json`: every client of the inventory with its VIP, servers and files. */
+export async function planOf(inventory: string): Promise<ClientPlan[]> {
+  return JSON.parse((await ksorch(["plan", inventory, "--json"])).stdout) as ClientPlan[];
+}
+
+/** `ksorch lab install` on lab `name`, `uefi` booting as UEFI firmware: every client passes
+ *  and the exit code says so. Returns the clients' reports. */
+export async function installClients(name: string, uefi: string[]): Promise<ClientReport[]> {
+  const r = await ksorch(["lab", "install", "--name", name, "--uefi", uefi.join(","), "--json"]);
+  const reports = JSON.parse(r.stdout) as ClientReport[];
+  expect(reports.filter((c) => c.verdict !== "pass").map((c) => c.error)).toEqual([]);
+  expect(r.code).toBe(0);
+  return reports;
 }
