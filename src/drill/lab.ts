@@ -3,6 +3,7 @@
 // lasts long enough for the fault to land while the clients download.
 import { realpath } from "node:fs/promises";
 import type { Inventory } from "../inventory/types.js";
+import type { FailedSource } from "../lab/client/dracut.js";
 import { runInstallWave } from "../lab/client/wave.js";
 import { throughput, type ClientReport } from "../lab/client/report.js";
 import {
@@ -92,11 +93,12 @@ function recoveries(r: ClientReport): string[] {
       `rebooted ${r.reboots === 1 ? "once" : `${r.reboots} times`} after its boot loader failed`,
     );
   if (r.fallbacks) out.push("booted GRUB's fallback entry (the backup server's VIP)");
-  const failed = r.stage2?.failed ?? [];
-  if (r.stage2 && failed.length > 0)
-    out.push(
-      `took stage2 from ${r.stage2.tree} after ${failed.map((f) => f.tree).join(", ")} failed`,
-    );
+  const after = (failed: readonly FailedSource[]) =>
+    `after ${failed.map((f) => f.source).join(", ")} failed`;
+  if (r.kickstartUrl && r.kickstartFailed?.length)
+    out.push(`took the kickstart from ${r.kickstartUrl} ${after(r.kickstartFailed)}`);
+  if (r.stage2?.failed.length)
+    out.push(`took stage2 from ${r.stage2.tree} ${after(r.stage2.failed)}`);
   return out;
 }
 

@@ -137,25 +137,31 @@ export function treeUrl(inv: Inventory, vip: string): string {
 
 /**
  * The installer's arguments: `ks=` for legacy; for RHEL 7+ `inst.ks=`, `inst.repo=` and the
- * stage2 image's sources, the client's VIP and then its backup server's. Dracut tries the
- * `inst.stage2=` URLs in order until one succeeds (Anaconda's boot options, "inst.stage2":
- * "can be specified multiple times ... tried in order until one succeeds", RHEL 7 and later;
- * dracut/anaconda-netroot.sh). Stage2 is the one large file fetched by curl, which does not
- * retry a transfer whose connection the VIP's move reset (curl exit 56): the backup's own VIP
- * is up whenever the client's server is down. The kickstart is fetched from the client's VIP
- * alone: one small file, and `inst.ks.all` is not in RHEL 8.
+ * stage2 image's sources, the client's VIP and then its backup server's. A VIP's move resets
+ * every transfer through it, and dracut's curl does not retry a reset connection (curl exit
+ * 56), so each file fetched in dracut gets the backup's own VIP, which is up whenever the
+ * client's server is down, as a second source:
+ * - stage2: dracut tries the `inst.stage2=` URLs in order until one succeeds (Anaconda's boot
+ *   options, "inst.stage2": "can be specified multiple times ... tried in order until one
+ *   succeeds", RHEL 7 and later; dracut/anaconda-netroot.sh);
+ * - the kickstart, for RHEL 9: with `inst.ks.all`, every http/https/ftp `inst.ks=` is tried
+ *   in turn (dracut/parse-anaconda-kickstart.sh writes them to /tmp/ks_urls, and
+ *   fetch-kickstart-net.sh loops over them). Without it only the last `inst.ks=` counts, so
+ *   older targets keep one source. The backup serves the same kickstart file (identical
+ *   trees): its `url --url` names the client's own VIP, which the backup holds by then.
  */
 export function kernelArgs(inv: Inventory, c: ClientPlan): string {
   const tree = treeUrl(inv, c.vip);
-  const ks = `${tree}/${c.kickstartFile}`;
-  if (inv.install.kickstart.target === "legacy") return `ks=${ks}`;
-  const stage2 = [...new Set([tree, treeUrl(inv, c.backupVip)])];
-  return [
-    `inst.ks=${ks}`,
-    ...stage2.map((u) => `inst.stage2=${u}`),
-    `inst.repo=${tree}`,
-    "ip=dhcp",
-  ].join(" ");
+  const target = inv.install.kickstart.target;
+  if (target === "legacy") return `ks=${tree}/${c.kickstartFile}`;
+  const sources = [...new Set([tree, treeUrl(inv, c.backupVip)])];
+  const ks =
+    target === "rhel9" && sources.length > 1
+      ? [...sources.map((u) => `inst.ks=${u}/${c.kickstartFile}`), "inst.ks.all"]
+      : [`inst.ks=${tree}/${c.kickstartFile}`];
+  return [...ks, ...sources.map((u) => `inst.stage2=${u}`), `inst.repo=${tree}`, "ip=dhcp"].join(
+    " ",
+  );
 }
 
 /** pxelinux's APPEND line: the initrd is one of the kernel's arguments there. */

@@ -59,12 +59,24 @@ describe("pxelinux configs", () => {
       // Stage2 from the client's VIP, else from the VIP of the server that takes it over.
       const other = `ftp://${c.backupVip}/pub/rh9`;
       expect(c.backupVip).not.toBe(c.vip);
+      // The kickstart too, for RHEL 9 (inst.ks.all); the same file in both trees.
+      const ks = c.kickstartFile;
       expect(f).toContain(
-        `APPEND initrd=${initrd} inst.ks=${tree}/${c.kickstartFile} ` +
+        `APPEND initrd=${initrd} inst.ks=${tree}/${ks} inst.ks=${other}/${ks} inst.ks.all ` +
           `inst.stage2=${tree} inst.stage2=${other} inst.repo=${tree} ip=dhcp`,
       );
       expect(f).not.toMatch(/\sks=/);
     }
+  });
+
+  it("give RHEL 8 one kickstart source: only RHEL 9's dracut knows inst.ks.all", () => {
+    const rhel8 = parseInventory(labWith(["target: rhel9", "target: rhel8"]), LAB_FILE);
+    const files = renderServer(rhel8, planTopology(rhel8), "server1", TEST_SECRETS);
+    const f = fileAt(files, `${debian.tftpRoot}/pxelinux.cfg/C0A80081`).content;
+    expect(f).toContain(
+      "inst.ks=ftp://192.168.0.253/pub/rh9/ksodd.cfg inst.stage2=ftp://192.168.0.253/pub/rh9 ",
+    );
+    expect(f).not.toContain("inst.ks.all");
   });
 
   it("have a default that boots the local disk and installs nothing", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { osLayout } from "../../src/inventory/layout.js";
 import { parseInventory } from "../../src/inventory/load.js";
 import { grubConfigfileFor, parseGrubConfig, uefiChain } from "../../src/lab/client/grub.js";
-import { kickstartUrl, parsePxelinuxConfig } from "../../src/lab/client/pxelinux.js";
+import { kickstartUrls, parsePxelinuxConfig } from "../../src/lab/client/pxelinux.js";
 import { bootFiles } from "../../src/render/boot.js";
 import { planTopology } from "../../src/topology/plan.js";
 import { LAB_FILE, labWith } from "../inventory/fixture.js";
@@ -89,7 +89,9 @@ describe("UEFI clients", () => {
         fileAt(files, `${debian.tftpRoot}/pxelinux.cfg/${c.pxelinuxFile}`).content,
       );
       expect(entry).toMatchObject({ kernel: `/${kernel}`, initrd: `/${initrd}` });
-      expect(kickstartUrl(entry?.append ?? "")).toBe(`ftp://${c.vip}/pub/rh9/${c.kickstartFile}`);
+      expect(kickstartUrls(entry?.append ?? "")).toEqual(
+        [c.vip, c.backupVip].map((v) => `ftp://${v}/pub/rh9/${c.kickstartFile}`),
+      );
       // The same installer arguments; only pxelinux carries the initrd among them.
       expect(`initrd=${initrd} ${entry?.append}`).toBe(bios?.append);
       // If the files cannot be had from the VIP, GRUB takes them from the backup's own VIP.
@@ -131,8 +133,9 @@ describe("HTTP install source", () => {
       const pxe = fileAt(server1, `${debian.tftpRoot}/pxelinux.cfg/${c.pxelinuxFile}`).content;
       const grub = fileAt(server1, `${debian.tftpRoot}/grub/grub.cfg-${c.pxelinuxFile}`).content;
       const ks = `http://${c.vip}/pub/rh9/${c.kickstartFile}`;
-      expect(kickstartUrl(parsePxelinuxConfig(pxe)?.append ?? "")).toBe(ks);
-      expect(kickstartUrl(parseGrubConfig(grub)?.append ?? "")).toBe(ks);
+      const sources = [ks, `http://${c.backupVip}/pub/rh9/${c.kickstartFile}`];
+      expect(kickstartUrls(parsePxelinuxConfig(pxe)?.append ?? "")).toEqual(sources);
+      expect(kickstartUrls(parseGrubConfig(grub)?.append ?? "")).toEqual(sources);
       const kickstart = fileAt(server1, `${debian.ftpRoot}/pub/rh9/${c.kickstartFile}`).content;
       expect(kickstart).toContain(`url --url=http://${c.vip}/pub/rh9`);
     }

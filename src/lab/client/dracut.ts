@@ -1,4 +1,5 @@
-// The installer's initramfs (Anaconda's dracut hooks): the kickstart from `inst.ks=`, then
+// The installer's initramfs (Anaconda's dracut hooks): the kickstart from the first `inst.ks=`
+// source that serves it (every one with `inst.ks.all`, else the last), then
 // stage2 from the first `inst.stage2=` source that serves it (else `inst.repo=`, else the
 // kickstart's `url --url`): `.treeinfo`'s `[stage2] mainimage` (else images/install.img), as
 // anaconda_net_root in Anaconda's dracut/anaconda-lib.sh does. The real
@@ -59,14 +60,43 @@ export function iniValue(text: string, section: string, key: string): string | u
   return undefined;
 }
 
+/** A source given up on, with its error. */
+export interface FailedSource {
+  source: string;
+  error: string;
+}
+
+/**
+ * The first of `sources` that `fetch` succeeds with, trying them in order as Anaconda's dracut
+ * hooks loop over their URLs, and the ones given up on before it. Throws every source's error
+ * when none succeeds.
+ */
+export async function firstSource<T>(
+  ctx: FetchContext,
+  what: string,
+  sources: readonly string[],
+  fetch: (source: string) => Promise<T>,
+): Promise<{ value: T; source: string; failed: FailedSource[] }> {
+  const failed: FailedSource[] = [];
+  for (const source of sources) {
+    try {
+      return { value: await fetch(source), source, failed };
+    } catch (e) {
+      failed.push({ source, error: e instanceof Error ? e.message : String(e) });
+      if (source !== sources.at(-1)) ctx.onRetry(what, 0);
+    }
+  }
+  throw new Error(failed.map((f) => f.error).join("; then ") || `no ${what} source`);
+}
+
 export interface Stage2 {
   /** The tree stage2 came from: the first of the sources that served it whole. */
   tree: string;
   url: string;
   bytes: number;
   checksumOk: boolean;
-  /** The sources given up on before, each with its error. */
-  failed: { tree: string; error: string }[];
+  /** The sources given up on before. */
+  failed: FailedSource[];
 }
 
 /**
@@ -80,17 +110,10 @@ export async function fetchStage2(
   sources: readonly string[],
   dir: string,
 ): Promise<Stage2> {
-  const failed: Stage2["failed"] = [];
-  for (const tree of sources) {
-    try {
-      return { ...(await stage2From(ctx, profile, tree, dir)), failed };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      failed.push({ tree, error });
-      if (tree !== sources.at(-1)) ctx.onRetry("stage2", 0);
-    }
-  }
-  throw new Error(failed.map((f) => f.error).join("; then ") || "no stage2 source");
+  const r = await firstSource(ctx, "stage2", sources, (tree) =>
+    stage2From(ctx, profile, tree, dir),
+  );
+  return { ...r.value, failed: r.failed };
 }
 
 async function stage2From(

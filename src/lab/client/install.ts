@@ -10,13 +10,13 @@ import { KERNEL_PATH, TREE_MANIFEST } from "../tree/build.js";
 import type { LabClient } from "../topology.js";
 import { dhcpPhase, Reboot, tftpPhase, tftpRetryBudget } from "./boot.js";
 import { runDnf, verifyInstalled } from "./dnf.js";
-import { dracutFetch, fetchStage2, sha256File } from "./dracut.js";
+import { dracutFetch, fetchStage2, firstSource, sha256File } from "./dracut.js";
 import { download, type FetchContext } from "./fetch.js";
 import type { Firmware } from "./grub.js";
 import { installUrl, parseManifest, joinUrl } from "./kickstart.js";
 import { neighbourMac } from "./netns.js";
 import { clientProfile, type ClientProfile, type Phase, type ProfileName } from "./profile.js";
-import { kickstartUrl, stage2Urls, type BootEntry } from "./pxelinux.js";
+import { kickstartUrls, stage2Urls, type BootEntry } from "./pxelinux.js";
 import {
   throughput,
   totals,
@@ -199,7 +199,7 @@ async function bootFirmware(run: Run): Promise<BootEntry> {
 
 async function chain(run: Run, opts: InstallOptions): Promise<void> {
   const { env, ctx, profile, phases, report, note } = run;
-  const { client, dir } = env;
+  const { dir } = env;
   const boot = join(dir, "boot");
   const entry = await bootFirmware(run);
   report.boot = {
@@ -209,12 +209,17 @@ async function chain(run: Run, opts: InstallOptions): Promise<void> {
   };
   note("kernel", `${entry.kernel} ${entry.append}`);
 
-  const ksUrl = kickstartUrl(entry.append);
-  if (!ksUrl) throw new Error(`kernel arguments have no ks= or inst.ks=: ${entry.append}`);
-  report.kickstartUrl = ksUrl;
+  const ksUrls = kickstartUrls(entry.append);
+  if (ksUrls.length === 0)
+    throw new Error(`kernel arguments have no ks= or inst.ks=: ${entry.append}`);
   const curlBudget = profile.curlArgs ? 3 : undefined;
   phases.begin("kickstart", curlBudget);
-  await dracutFetch(ctx, profile, "kickstart", ksUrl, join(boot, "ks.cfg"));
+  const fetched = await firstSource(ctx, "kickstart", ksUrls, (url) =>
+    dracutFetch(ctx, profile, "kickstart", url, join(boot, "ks.cfg")),
+  );
+  const ksUrl = fetched.source;
+  report.kickstartUrl = ksUrl;
+  if (fetched.failed.length > 0) report.kickstartFailed = fetched.failed;
   const kickstart = await readFile(join(boot, "ks.cfg"), "utf8");
   const treeUrl = installUrl(kickstart);
   if (!treeUrl) throw new Error(`kickstart ${ksUrl} has no 'url --url'`);
@@ -227,7 +232,7 @@ async function chain(run: Run, opts: InstallOptions): Promise<void> {
   report.stage2 = stage2;
   report.files += 2;
   if (!stage2.checksumOk) report.checksumFailures.push(stage2.url);
-  const before = stage2.failed.map((f) => ` after ${f.tree} failed (${f.error})`).join("");
+  const before = stage2.failed.map((f) => ` after ${f.source} failed (${f.error})`).join("");
   note(
     "stage2",
     `${stage2.url}: ${stage2.bytes} bytes, checksum ${stage2.checksumOk ? "ok" : "BAD"}${before}`,
@@ -241,20 +246,42 @@ async function chain(run: Run, opts: InstallOptions): Promise<void> {
 
   phases.begin("packages", retryBudget(profile.dnf.retries));
   const root = join(dir, "root");
+  const mode = opts.dnf ?? "install";
+  let result = await packages(run, root, treeUrl, kickstart, mode);
+  while (result.error && profile.dnf.rerun && Date.now() + 1000 < ctx.deadline) {
+    ctx.onRetry("dnf", result.exitCode);
+    await sleep(1000);
+    result = await packages(run, root, treeUrl, kickstart, mode);
+  }
+  report.dnf = result;
+  report.files += result.packages.length;
+  if (result.error) throw new Error(`dnf: ${result.error}`);
+  if (result.mode === "install") report.checksumFailures.push(...(await verifyInstalled(root)));
+  note("packages", `dnf ${result.mode}: ${result.packages.length} packages`);
+}
+
+/** One run of dnf: its result, its retries counted and its transfer recorded. */
+async function packages(
+  run: Run,
+  root: string,
+  treeUrl: string,
+  kickstart: string,
+  mode: DnfResult["mode"],
+): Promise<DnfResult> {
+  const { env, ctx, profile } = run;
   const start = Date.now();
   const { result, bytes } = await runDnf(
-    client.netns,
+    env.client.netns,
     root,
     treeUrl,
     kickstart,
     profile.dnf,
-    opts.dnf ?? "install",
+    mode,
     Math.max(5_000, ctx.deadline - Date.now()),
   );
-  report.dnf = result;
   for (let i = 0; i < result.retries; i++) ctx.onRetry("dnf", 0);
   const address = new URL(treeUrl).hostname;
-  const mac = await neighbourMac(client.netns, address);
+  const mac = await neighbourMac(env.client.netns, address);
   const server = mac ? env.serversByMac.get(mac) : undefined;
   ctx.transfers.push({
     file: "dnf",
@@ -265,8 +292,5 @@ async function chain(run: Run, opts: InstallOptions): Promise<void> {
     ...(server ? { server } : {}),
     exitCode: result.exitCode,
   });
-  report.files += result.packages.length;
-  if (result.error) throw new Error(`dnf: ${result.error}`);
-  if (result.mode === "install") report.checksumFailures.push(...(await verifyInstalled(root)));
-  note("packages", `dnf ${result.mode}: ${result.packages.length} packages`);
+  return result;
 }

@@ -33,6 +33,9 @@ export interface DnfBudget {
   timeoutS: number;
   /** Bytes/s. */
   minrate: number;
+  /** dnf is run again after it fails, until the install's deadline (`patient`): it retries
+   *  even what dnf itself does not, such as the repository's metadata. */
+  rerun: boolean;
 }
 
 export interface ClientProfile {
@@ -109,7 +112,10 @@ const REAL: ClientProfile = {
   // dnf.conf(5) defaults (libdnf ConfigMain): retries=10, timeout=30, minrate=1000. Anaconda's
   // DNF payload keeps them and downloads the whole transaction first; a package that cannot be
   // downloaded ends the install ("Error downloading packages").
-  dnf: { retries: 10, timeoutS: 30, minrate: 1000 },
+  // The metadata (repomd.xml and what it names) is tried once per baseurl: libdnf sets
+  // LRO_MAXMIRRORTRIES 0, "try all mirrors" once each (libdnf/repo/Repo.cpp), and the
+  // kickstart's `url --url` gives one; a cut there fails the install ("All mirrors were tried").
+  dnf: { retries: 10, timeoutS: 30, minrate: 1000, rerun: false },
 };
 
 const PATIENT: ClientProfile = {
@@ -121,7 +127,7 @@ const PATIENT: ClientProfile = {
   grub: { who: "GRUB", openTimeoutsS: [], restartsCutFile: true },
   curlArgs: undefined,
   // retries=0: for ever; a transfer that moves nothing for 2 s is abandoned and retried.
-  dnf: { retries: 0, timeoutS: 2, minrate: 1 },
+  dnf: { retries: 0, timeoutS: 2, minrate: 1, rerun: true },
 };
 
 export function clientProfile(name: ProfileName): ClientProfile {

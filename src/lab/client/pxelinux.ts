@@ -87,9 +87,15 @@ function oldStyleDefault(value: string, global: Section): Section {
   return { ...(kernel ? { kernel } : {}), append: args.join(" ") || global.append || "" };
 }
 
-/** The kickstart URL of a kernel command line: `inst.ks=` (RHEL 7+) or `ks=` (older). */
-export function kickstartUrl(append: string): string | undefined {
-  return /(?:^|\s)(?:inst\.)?ks=(\S+)/.exec(append)?.[1];
+/**
+ * Where dracut fetches the kickstart from, in order (Anaconda's dracut
+ * parse-anaconda-kickstart.sh): with `inst.ks.all`, every http/https/ftp `inst.ks=`; else the
+ * last `inst.ks=` (dracut's getarg), or `ks=` (older). Empty when there is none.
+ */
+export function kickstartUrls(append: string): string[] {
+  const all = [...append.matchAll(/(?:^|\s)(?:inst\.)?ks=(\S+)/g)].map((m) => m[1] ?? "");
+  if (!/(?:^|\s)inst\.ks\.all(?:=1)?(?:\s|$)/.test(append)) return all.slice(-1);
+  return all.filter((u) => /^(https?|ftp):\/\//.test(u));
 }
 
 /**

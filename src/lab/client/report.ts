@@ -1,7 +1,7 @@
 // The record one install client leaves: what it was told at each step, where its bytes came
 // from, and its verdict. Times are milliseconds since `startedAt` (epoch ms), so a drill can
 // line them up with the moment it injected a fault.
-import type { Stage2 } from "./dracut.js";
+import type { FailedSource, Stage2 } from "./dracut.js";
 import type { Firmware } from "./grub.js";
 import type { Phase, ProfileName } from "./profile.js";
 
@@ -103,7 +103,9 @@ export interface ClientReport {
   /** Config files the boot loader asked for (pxelinux's, or GRUB's on UEFI), and the one used. */
   pxelinux: { tried: string[]; used?: string };
   boot?: { kernel: string; initrd?: string; append: string; matchesTree?: boolean };
+  /** The kickstart source that served it, and the ones given up on before. */
   kickstartUrl?: string;
+  kickstartFailed?: FailedSource[];
   installUrl?: string;
   /** The stage2 image dracut fetched, and whether it matches .treeinfo's checksum. */
   stage2?: Stage2;

@@ -73,7 +73,7 @@ describe("client profiles", () => {
     expect(tftpBudgetS(real.rom)).toBeCloseTo(15.75, 2);
     expect(tftpRetryBudget(real.pxelinux)).toBe(30);
     expect(real.curlArgs).toContain("--retry-connrefused");
-    expect(real.dnf).toEqual({ retries: 10, timeoutS: 30, minrate: 1000 });
+    expect(real.dnf).toEqual({ retries: 10, timeoutS: 30, minrate: 1000, rerun: false });
   });
 
   it("the patient one retries without limit", () => {

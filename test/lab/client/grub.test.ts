@@ -7,7 +7,7 @@ import {
   parseGrubConfig,
   uefiChain,
 } from "../../../src/lab/client/grub.js";
-import { kickstartUrl, tftpPath } from "../../../src/lab/client/pxelinux.js";
+import { kickstartUrls, tftpPath } from "../../../src/lab/client/pxelinux.js";
 import { renderTemplate } from "../../../src/render/template.js";
 
 describe("GRUB netboot search order", () => {
@@ -78,7 +78,7 @@ describe("GRUB config", () => {
       initrd: "/images/pub/rh9/initrd.img",
     });
     expect(tftpPath("grub/grubx64.efi", entry?.kernel ?? "")).toBe("images/pub/rh9/vmlinuz");
-    expect(kickstartUrl(entry?.append ?? "")).toBe("http://192.168.0.253/pub/rh9/ksodd.cfg");
+    expect(kickstartUrls(entry?.append ?? "")).toEqual(["http://192.168.0.253/pub/rh9/ksodd.cfg"]);
   });
 
   it("finds no kernel in ksorch's grub.cfg for unknown machines", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  kickstartUrl,
+  kickstartUrls,
   stage2Urls,
   parsePxelinuxConfig,
   pxelinuxSearchOrder,
@@ -65,10 +65,14 @@ describe("pxelinux config", () => {
     expect(parsePxelinuxConfig("LABEL local\n LOCALBOOT 0")).toBeUndefined();
   });
 
-  it("finds ks= and inst.ks=", () => {
-    expect(kickstartUrl("initrd=i ks=ftp://a/ks.cfg")).toBe("ftp://a/ks.cfg");
-    expect(kickstartUrl("inst.ks=http://a/b.cfg ip=dhcp")).toBe("http://a/b.cfg");
-    expect(kickstartUrl("initrd=i inst.repo=ftp://a")).toBeUndefined();
+  it("lists dracut's kickstart sources: every network inst.ks= with inst.ks.all, else the last", () => {
+    expect(kickstartUrls("initrd=i ks=ftp://a/ks.cfg")).toEqual(["ftp://a/ks.cfg"]);
+    expect(kickstartUrls("inst.ks=http://a/b.cfg ip=dhcp")).toEqual(["http://a/b.cfg"]);
+    expect(kickstartUrls("inst.ks=ftp://a/k inst.ks=ftp://b/k")).toEqual(["ftp://b/k"]);
+    expect(
+      kickstartUrls("inst.ks=ftp://a/k inst.ks=nfs:c:/k inst.ks=http://b/k inst.ks.all"),
+    ).toEqual(["ftp://a/k", "http://b/k"]);
+    expect(kickstartUrls("initrd=i inst.repo=ftp://a")).toEqual([]);
   });
 
   it("lists dracut's stage2 sources: every inst.stage2= in order, else inst.repo=", () => {
