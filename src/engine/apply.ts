@@ -10,14 +10,13 @@ import { loadInventory } from "../inventory/load.js";
 import { checkLocalFiles } from "../inventory/source.js";
 import type { Inventory, Server } from "../inventory/types.js";
 import { MODULES } from "../modules/index.js";
-import { bootFiles, TFTP_PRIME_COMMAND } from "../render/boot.js";
+import { bootFiles, TFTP_PRIME } from "../render/boot.js";
 import { redHatScope } from "../render/redhat.js";
 import { renderServer } from "../render/render.js";
 import { loadSecrets } from "../render/secrets.js";
 import type { RenderedFile } from "../render/types.js";
 import { planTopology } from "../topology/plan.js";
 import type { Topology } from "../topology/types.js";
-import { quote } from "../transport/quote.js";
 import { BatchTransport } from "../transport/batch.js";
 import { LOCK_WAIT_MS, takeLock } from "../transport/lock.js";
 import { SshTransport, sshTarget } from "../transport/ssh.js";
@@ -62,7 +61,7 @@ export function serverScope(inv: Inventory, topo: Topology, server: Server): Sco
     serverPlan: topo.servers.find((s) => s.name === server.name),
     layout,
     boot: bootFiles(inv.install),
-    tftpPrime: TFTP_PRIME_COMMAND.map((p) => quote(p)).join(" "),
+    tftpPrime: TFTP_PRIME,
     ha: haOps(inv.ha.engine),
     redhat: redHatScope(inv, layout),
   };

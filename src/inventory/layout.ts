@@ -169,7 +169,7 @@ const rhel: FamilyLayout = {
   // tftp-server's tftp.service is socket activated (tftp.socket, inetd style): each activation
   // is a fresh in.tftpd whose first reply leaves from the primary address, not the VIP. A
   // whole unit of the same name in /etc/systemd/system runs it standalone instead, primed once
-  // after each start like Debian's (TFTP_PRIME_COMMAND), and tftp.socket is masked.
+  // after each start like Debian's (TFTP_PRIME), and tftp.socket is masked.
   tftp: {
     path: "/etc/systemd/system/tftp.service",
     template: "tftp.service",

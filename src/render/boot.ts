@@ -2,6 +2,7 @@
 // (which copies the kernel and initrd from the install tree into the TFTP root).
 import type { InstallSettings, Inventory } from "../inventory/types.js";
 import type { ClientPlan } from "../topology/types.js";
+import { quote } from "../transport/quote.js";
 
 /** Installer kernel and initrd inside a RHEL install tree. */
 export const TREE_KERNEL = "images/pxeboot/vmlinuz";
@@ -117,18 +118,21 @@ export function bootFiles(install: InstallSettings): BootFiles {
 }
 
 /**
- * Run on a server right after tftpd-hpa (re)starts: one throwaway read request to itself. It
+ * Run on a server right after tftpd (re)starts: one throwaway read request to itself. It
  * arms the IP_PKTINFO option that makes tftpd reply from the address a request was sent to
  * (the VIP); the first request after a start is answered from the primary address instead,
  * which PXE firmware ignores. Measured with tftpd-hpa 5.2 in network namespaces: unprimed,
  * the first get via a secondary address times out; primed, gets via two VIPs (one added after
- * the start) both succeed. Needs bash (for /dev/udp).
+ * the start) both succeed. A shell command line; needs bash (for /dev/udp). Run by apply's
+ * handler after a restart, and at boot by the ready check (templates/ha-ready.sh.ejs).
  */
-export const TFTP_PRIME_COMMAND: readonly string[] = [
+export const TFTP_PRIME = [
   "bash",
   "-c",
   "printf '\\0\\1pxelinux.cfg/default\\0octet\\0' > /dev/udp/127.0.0.1/69",
-];
+]
+  .map((p) => quote(p))
+  .join(" ");
 
 /** URL of the install tree as seen through one VIP. */
 export function treeUrl(inv: Inventory, vip: string): string {

@@ -5,11 +5,18 @@
 // of the engine would restart it, not release what it held; heartbeat's own watchdog needs
 // /dev/watchdog and reboots the whole server. The guard releases, and only what it must.
 import { haOps } from "../ha/engine.js";
+import { TFTP_PRIME } from "./boot.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
 /** keepalived tracks this file (templates/keepalived.conf.ejs): 1 puts every instance in FAULT. */
 export const LAN_FAULT_FILE = "/run/ksorch-lan-fault";
+
+/** Exits 0 once the install services listen, tftpd primed (templates/ha-ready.sh.ejs). */
+export const READY_SCRIPT = "/usr/local/sbin/ksorch-ready";
+
+/** How long heartbeat's VIP resource waits for the services before it adds the VIP anyway. */
+export const READY_WAIT_S = 30;
 
 const HB_TOOLS = "/usr/share/heartbeat";
 
@@ -66,7 +73,17 @@ export function guardFiles(ctx: RenderContext): RenderedFile[] {
     script: layout.guard.script,
     service: layout.guard.service,
   });
+  const ready = renderTemplate("ha-ready.sh", {
+    cluster,
+    server: server.name,
+    path: READY_SCRIPT,
+    tftpPort: 69,
+    treePort: inv.install.protocol === "ftp" ? 21 : 80,
+    primedFile: "/run/ksorch-tftpd-primed",
+    prime: TFTP_PRIME,
+  });
   return [
+    rendered(READY_SCRIPT, ready, "guard", { mode: 0o755 }),
     rendered(layout.guard.script, script, "guard", { mode: 0o755 }),
     rendered(layout.guard.boot.path, boot, "guard", {
       mode: layout.guard.boot.template === "ha-guard.init" ? 0o755 : 0o644,

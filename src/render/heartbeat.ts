@@ -1,5 +1,6 @@
 import { serverLayout } from "../inventory/layout.js";
 import { quote } from "../transport/quote.js";
+import { READY_SCRIPT, READY_WAIT_S } from "./guard.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -68,6 +69,8 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
     sendArp: SEND_ARP.path,
     arpRepeat: SEND_ARP.repeat,
     arpIntervalMs: SEND_ARP.intervalMs,
+    ready: READY_SCRIPT,
+    readyWaitS: READY_WAIT_S,
   });
   files.push(rendered(`${layout.haDir}/resource.d/${VIP_RESOURCE}`, vip, "ha", { mode: 0o755 }));
   if (ha.fence) {

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { keepalivedOps } from "../ha/keepalived/ops.js";
-import { LAN_FAULT_FILE } from "./guard.js";
+import { LAN_FAULT_FILE, READY_SCRIPT } from "./guard.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -59,6 +59,7 @@ export function keepalivedFiles({ inv, server, layout }: RenderContext): Rendere
     lanAddress: server.address,
     peers: inv.servers.filter((s) => s !== server).map((s) => s.address),
     faultFile: LAN_FAULT_FILE,
+    readyScript: READY_SCRIPT,
     ping: inv.ha.ping,
     garp: GARP,
     // VRRPv3 counts in centiseconds.

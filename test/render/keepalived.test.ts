@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseKeepalivedLog } from "../../src/ha/keepalived/log.js";
 import { parseInventory } from "../../src/inventory/load.js";
-import { LAN_FAULT_FILE } from "../../src/render/guard.js";
+import { LAN_FAULT_FILE, READY_SCRIPT } from "../../src/render/guard.js";
 import { vrrpPriority } from "../../src/render/keepalived.js";
 import { renderCluster } from "../../src/render/render.js";
 import type { RenderedFile } from "../../src/render/types.js";
@@ -104,7 +104,7 @@ describe("keepalived.conf for three servers", () => {
     }
   });
 
-  it("has every instance tracking the guard's LAN-fault file and reported to the notify script", () => {
+  it("has every instance tracking the guard's LAN-fault file and the ready check, reported to the notify script", () => {
     for (const conf of confs.values()) {
       expect(conf).toMatch(
         new RegExp(
@@ -115,8 +115,17 @@ describe("keepalived.conf for three servers", () => {
       expect(conf).not.toContain("track_interface");
       const list = instances(conf);
       expect(list).toHaveLength(inv.servers.length);
+      // No VIP before the install services run: failed until the ready check first passes.
+      expect(conf).toMatch(
+        new RegExp(
+          `^vrrp_script services_ready \\{\\s+script "${READY_SCRIPT}"\\s+interval 1\\s+` +
+            `fall 2\\s+rise 1\\s+init_fail\\s+\\}`,
+          "m",
+        ),
+      );
       for (const i of list) {
         expect(i.body).toMatch(/track_file \{\s+lan_fault weight 0\s+\}/);
+        expect(i.body).toMatch(/track_script \{\s+services_ready\s+\}/);
         expect(i.body).toContain(`notify ${NOTIFY}`);
       }
     }
@@ -196,6 +205,11 @@ function inKeepalivedHost(
   mkdirSync(etc);
   for (const f of files.filter((x) => x.path.startsWith("/etc/keepalived/")))
     writeFileSync(join(etc, basename(f.path)), f.content, { mode: f.mode });
+  // The ready check keepalived tracks (READY_SCRIPT).
+  const sbin = join(dir, "sbin");
+  mkdirSync(sbin);
+  for (const f of files.filter((x) => x.path.startsWith("/usr/local/sbin/")))
+    writeFileSync(join(sbin, basename(f.path)), f.content, { mode: f.mode });
   mkdirSync(join(dir, "bin"));
   writeFileSync(
     join(dir, "bin/service"),
@@ -206,6 +220,7 @@ function inKeepalivedHost(
   const script = [
     "ip link add eth0 type veth peer name eth1",
     `mount --bind ${etc} /etc/keepalived`,
+    `mount --bind ${sbin} /usr/local/sbin`,
     "mount -t tmpfs none /var/log",
     "mount -t tmpfs none /run",
     setup,
