@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { durationMs } from "../../inventory/duration.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
 import { MODULES } from "../../modules/index.js";
+import { examples } from "../examples.js";
 import { onInterrupt } from "../signals.js";
 import type { SetExit } from "./index.js";
 
@@ -27,7 +28,7 @@ function duration(v: string): number {
 
 function modulesHelp(): string {
   const rows = [...MODULES.values()].map((m) => `  ${m.name.padEnd(13)} ${m.description}`);
-  return `\nModules for playbooks (arguments: playbooks/README.md):\n${rows.join("\n")}\n`;
+  return `\nModules for playbooks (arguments: playbooks/README.md):\n${rows.join("\n")}`;
 }
 
 interface Flags {
@@ -64,6 +65,14 @@ export function register(program: Command, setExit: SetExit): void {
       duration,
     )
     .addHelpText("after", modulesHelp())
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch apply inventory/lab.yaml --check --diff",
+        "ksorch apply inventory/lab3.yaml",
+        "ksorch apply inventory/lab.yaml --limit server2 --tags dhcp,tftp --timeout 120s",
+      ),
+    )
     .action(async (inventory: string, f: Flags) => {
       // Loaded on use: SSH, listr2 and the renderers are not needed by the other commands.
       const [{ applyInventory }, { chooseReporter }] = await Promise.all([

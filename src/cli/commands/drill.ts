@@ -24,6 +24,7 @@ import {
   type FaultMode,
   type LinkFault,
 } from "../../drill/types.js";
+import { examples } from "../examples.js";
 import { printJson, writeAtomically } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -57,7 +58,16 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export function register(program: Command, setExit: SetExit): void {
-  const drill = program.command("drill").description("prove the cluster survives a failure");
+  const drill = program
+    .command("drill")
+    .description("prove the cluster survives a failure")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch drill failover --yes",
+        "ksorch drill failover inventory/lab3.yaml --mode crash --report drill.html",
+      ),
+    );
   drill
     .command("failover")
     .description("inject a failure on one server, time the takeover, undo it, judge")
@@ -94,6 +104,14 @@ export function register(program: Command, setExit: SetExit): void {
       new Option("--profile <profile>", "lab: how patient the install clients are")
         .choices(PROFILES)
         .default("real"),
+    )
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch drill failover inventory/lab.yaml --yes",
+        "ksorch drill failover inventory/lab3.yaml --mode link --link-fault drop --target server2 --report drill.html",
+        "ksorch drill failover --mode poweroff --matrix --profile patient --yes",
+      ),
     )
     .action(async (path: string, opts: Opts, cmd: Command) => {
       const given = (option: string): boolean => cmd.getOptionValueSource(option) === "cli";

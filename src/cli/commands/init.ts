@@ -8,6 +8,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
 import { exampleCsv, initInventory, validCidr, type InitSettings } from "../../init/inventory.js";
 import { NAME_RE } from "../../inventory/schema.js";
+import { examples } from "../examples.js";
 import { count, writeAtomically } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -49,11 +50,6 @@ interface Flags {
   clients?: string;
   force?: boolean;
 }
-
-export const INIT_EXAMPLES = [
-  "ksorch init site --subnet 10.1.0.0/24 --servers ks1=10.1.0.11,ks2=10.1.0.12 --gateway 10.1.0.1 --clients macs.csv --tree /srv/rhel9",
-  "ksorch init site --servers ks1=10.1.0.11,ks2=10.1.0.12,ks3=10.1.0.13 --subnet 10.1.0.0/24",
-];
 
 export function register(program: Command, setExit: SetExit): void {
   program
@@ -108,7 +104,13 @@ export function register(program: Command, setExit: SetExit): void {
       "clients CSV: name,mac,ip[,server] (default: DIR/clients.csv, an example)",
     )
     .option("--force", "overwrite an existing DIR/inventory.yaml")
-    .addHelpText("after", `\nExamples:\n${INIT_EXAMPLES.map((e) => `  ${e}`).join("\n")}\n`)
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch init site --subnet 10.1.0.0/24 --servers ks1=10.1.0.11,ks2=10.1.0.12 --gateway 10.1.0.1 --clients macs.csv --tree /srv/rhel9",
+        "ksorch init site --servers ks1=10.1.0.11,ks2=10.1.0.12,ks3=10.1.0.13 --subnet 10.1.0.0/24",
+      ),
+    )
     .action(async (dir: string, f: Flags) => {
       const root = resolve(dir);
       const file = join(root, "inventory.yaml");

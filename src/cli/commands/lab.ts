@@ -9,6 +9,7 @@ import { DEFAULT_LAB, LAB_NAME_HINT, isLabName } from "../../lab/paths.js";
 import { DEFAULT_INVENTORY } from "../../inventory/load.js";
 import { labStatus } from "../../lab/status.js";
 import { formatReport, formatStatus } from "../../lab/format.js";
+import { examples } from "../examples.js";
 import { printJson } from "../output.js";
 import { labUp } from "../../lab/up.js";
 import { labNameFor, readLabInventory } from "../../lab/inventory.js";
@@ -69,7 +70,17 @@ function labName(o: Named): string {
 }
 
 export function register(program: Command, setExit: SetExit): void {
-  const lab = program.command("lab").description("local lab of Linux namespaces (needs root)");
+  const lab = program
+    .command("lab")
+    .description("local lab of Linux namespaces (needs root)")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch lab up --inventory inventory/lab3.yaml",
+        "ksorch lab status --inventory inventory/lab3.yaml",
+        "ksorch lab down --inventory inventory/lab3.yaml",
+      ),
+    );
   const name = (c: Command, inventory = "the inventory the lab is for (its name comes from it)") =>
     c
       .option(
@@ -93,6 +104,14 @@ export function register(program: Command, setExit: SetExit): void {
     )
     .option("--tree-size <size>", "size of the cached install tree", DEFAULT_TREE_SIZE)
     .option("--json", "print the lab's status as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch lab up",
+        "ksorch lab up --inventory inventory/lab3.yaml",
+        "ksorch lab up --name wave --clients 20",
+      ),
+    )
     .action(
       async (
         o: Named & {
@@ -123,6 +142,14 @@ export function register(program: Command, setExit: SetExit): void {
   name(lab.command("down"))
     .description("remove every namespace, process and file of the lab (idempotent)")
     .option("--json", "print what was removed as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch lab down",
+        "ksorch lab down --inventory inventory/lab3.yaml",
+        "ksorch lab down --name wave --json",
+      ),
+    )
     .action(async (o: Named & { json?: boolean }) => {
       requireRoot();
       const r = await labDown(labName(o), log);
@@ -146,6 +173,10 @@ export function register(program: Command, setExit: SetExit): void {
   name(lab.command("status"))
     .description("hosts, namespaces, PIDs, addresses, ports and the LAN bridge")
     .option("--json", "print as JSON")
+    .addHelpText(
+      "after",
+      examples("ksorch lab status", "ksorch lab status --inventory inventory/lab3.yaml --json"),
+    )
     .action(async (o: Named & { json?: boolean }) => {
       const s = await labStatus(labName(o));
       print(o.json, s, formatStatus(s));
@@ -156,6 +187,7 @@ export function register(program: Command, setExit: SetExit): void {
     .command("image")
     .description("build the cached Debian image and install tree if missing (for CI set-up)")
     .option("--tree-size <size>", "size of the install tree", DEFAULT_TREE_SIZE)
+    .addHelpText("after", examples("ksorch lab image"))
     .action(async (o: { treeSize: string }) => {
       requireRoot();
       const bytes = parseSize(o.treeSize);
@@ -171,6 +203,7 @@ export function register(program: Command, setExit: SetExit): void {
     .command("tree")
     .description("build the cached install tree (rebuilt when --size changes)")
     .option("--size <size>", "total size, e.g. 32M, 1G", DEFAULT_TREE_SIZE)
+    .addHelpText("after", examples("ksorch lab tree", "ksorch lab tree --size 1G"))
     .action(async (o: { size: string }) => {
       requireRoot();
       const t = await ensureTree(parseSize(o.size), log);
@@ -202,6 +235,14 @@ export function register(program: Command, setExit: SetExit): void {
     )
     .option("--download-only", "dnf downloads the packages without installing them")
     .option("--json", "print the client reports as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch lab install",
+        "ksorch lab install --inventory inventory/lab3.yaml --clients client1,client2 --uefi client2",
+        "ksorch lab install --profile patient --rate 100 --json",
+      ),
+    )
     .action(
       async (
         o: Named & {

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { planTopology } from "../../topology/plan.js";
 import type { ClientPlan, Topology } from "../../topology/types.js";
+import { examples } from "../examples.js";
 import { count, formatTable, printJson } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -44,6 +45,10 @@ export function register(program: Command, setExit: SetExit): void {
     .description("show which server, VIP and kickstart file serve each client")
     .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
     .option("--json", "one JSON array on stdout, one object per client")
+    .addHelpText(
+      "after",
+      examples("ksorch plan inventory/lab.yaml", "ksorch plan inventory/lab3.yaml --json"),
+    )
     .action((path: string, opts: { json?: boolean }) => {
       const topo = planTopology(loadInventory(path));
       if (opts.json) printJson(topo.clients);

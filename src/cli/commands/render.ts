@@ -6,6 +6,7 @@ import { renderCluster } from "../../render/render.js";
 import { loadSecrets } from "../../render/secrets.js";
 import { writeRendered, type WrittenFile } from "../../render/write.js";
 import { planTopology } from "../../topology/plan.js";
+import { examples } from "../examples.js";
 import { formatTable } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -21,6 +22,13 @@ export function register(program: Command, setExit: SetExit): void {
     .description("write every file each server would get to DIR/<server>/<path>")
     .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
     .requiredOption("--out <dir>", "output folder")
+    .addHelpText(
+      "after",
+      examples(
+        "ksorch render --out /tmp/ksorch-lab",
+        "ksorch render inventory/lab-kea.yaml --out /tmp/ksorch-kea",
+      ),
+    )
     .action((path: string, opts: { out: string }) => {
       const written = renderToDir(path, opts.out);
       const rows = written.map((w) => [

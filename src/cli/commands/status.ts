@@ -7,6 +7,7 @@ import { closeAll, connectAll } from "../../drill/connect.js";
 import { requireSshKeys } from "../../inventory/source.js";
 import { formatHealth } from "../../drill/status-format.js";
 import { checkHealth } from "../../drill/status.js";
+import { examples } from "../examples.js";
 import { printJson } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -16,6 +17,10 @@ export function register(program: Command, setExit: SetExit): void {
     .description("who holds each VIP, which services run, whether the install trees drifted")
     .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
     .option("--json", "one JSON document on stdout")
+    .addHelpText(
+      "after",
+      examples("ksorch status inventory/lab.yaml", "ksorch status inventory/lab3.yaml --json"),
+    )
     .action(async (path: string, opts: { json?: boolean }) => {
       const inv = loadInventory(path);
       requireSshKeys(inv);

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { checkLocalFiles } from "../../inventory/source.js";
+import { examples } from "../examples.js";
 import { count } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -20,6 +21,7 @@ export function register(program: Command, setExit: SetExit): void {
     .command("validate")
     .description("check the inventory and the local files it names; touch nothing")
     .argument("[inventory]", "inventory file", DEFAULT_INVENTORY)
+    .addHelpText("after", examples("ksorch validate", "ksorch validate inventory/lab3.yaml"))
     .action((path: string) => {
       console.log(validate(path));
       setExit(0);
