@@ -1,5 +1,5 @@
-// The small error tree of ksorch. Each class maps to one exit code in src/cli/main.ts, the only
-// place that exits. Errors keep what caused them as `cause`.
+// The small error tree of ksorch. Each class maps to one exit code in src/cli/report.ts; src/cli/
+// main.ts is the only place that exits. Errors keep what caused them as `cause`.
 
 /** One problem in a user's file, with where it is and what would be valid. */
 export interface Diagnostic {
@@ -19,23 +19,37 @@ export const MAX_SHOWN = 300;
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /**
- * Text a user or a file system wrote, safe for one line of a terminal: control characters
- * escaped (an escape sequence in a value must not move the cursor or recolour the screen) and
- * cut to `max` characters.
+ * C0 and C1 control characters, the line and paragraph separators, and the bidirectional
+ * embeddings, overrides and isolates that reorder what a terminal shows ("Trojan Source").
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what is matched
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `\x1b` for a character of one byte, `\u202e` for the others. */
+function escaped(c: string): string {
+  const code = c.charCodeAt(0);
+  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * Text a user or a file system wrote, safe for one line of a terminal: the UNSAFE characters
+ * escaped (an escape sequence in a value must not move the cursor, recolour the screen or turn
+ * text around) and cut to `max` characters.
  */
 export function printable(text: string, max = MAX_SHOWN): string {
   const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
-  // eslint-disable-next-line no-control-regex -- control characters are what is matched
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
+  return cut.replace(UNSAFE, (c) => ESCAPES[c] ?? escaped(c));
 }
+
+/** Longest field path shown: it holds names as written, which may be anything. */
+const MAX_FIELD = 100;
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = [d.file, d.line, d.column].filter((p) => p !== undefined).join(":");
-  const field = d.field ? ` ${d.field}:` : "";
+  // Field and message cut apart: a huge name or value must not push the rest off the line.
+  const field = d.field ? ` ${printable(d.field, MAX_FIELD)}:` : "";
   const hint = d.hint ? ` (${d.hint})` : "";
-  return printable(`${where}:${field} ${d.message}${hint}`, 3 * MAX_SHOWN);
+  return printable(`${where}:${field} ${printable(d.message)}${hint}`, 3 * MAX_SHOWN);
 }
 
 /** Bad input: usage, inventory, playbook. Exit 2; nothing on any server has been touched. */

@@ -20,9 +20,9 @@ import type { Topology } from "../topology/types.js";
 import { BatchTransport } from "../transport/batch.js";
 import { LOCK_WAIT_MS, takeLock } from "../transport/lock.js";
 import { SshTransport, sshTarget } from "../transport/ssh.js";
-import { compilePlaybooks } from "./compile.js";
+import { compilePlaybooks, type CompiledArgs } from "./compile.js";
 import { DEFAULT_TASK_TIMEOUT_MS } from "./guard.js";
-import { loadPlaybooks } from "./playbook.js";
+import { loadPlaybooks, type PlaybookDef } from "./playbook.js";
 import type { Reporter } from "./reporter.js";
 import type { ApplyReport } from "./results.js";
 import { runPlaybooks, type EngineHost } from "./run.js";
@@ -74,14 +74,15 @@ function checkLimit(inv: Inventory, limit: string[] | undefined): Diagnostic[] {
     .map((h) => ({ file: "--limit", message: `no server named "${h}"`, hint: names.join(", ") }));
 }
 
-export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
-  const inv = loadInventory(opts.inventory);
-  const problems = [...checkLocalFiles(inv), ...checkLimit(inv, opts.limit)];
-  if (problems.length > 0) throw new InputError("cannot apply", problems);
-  const topo = planTopology(inv);
-  const secrets = loadSecrets(inv);
-
-  const dir = opts.playbooksDir ?? join(PROJECT_ROOT, "playbooks");
+/**
+ * The playbooks of `dir` (default: the project's) loaded and compiled for every server of `inv`,
+ * with each server's scope: all before any connection, every problem in them one InputError.
+ */
+export function compileApply(
+  inv: Inventory,
+  topo: Topology,
+  dir = join(PROJECT_ROOT, "playbooks"),
+): { playbooks: PlaybookDef[]; args: CompiledArgs; scopes: Map<string, Scope> } {
   const { playbooks, diagnostics } = loadPlaybooks(dir, new Set(MODULES.keys()));
   const scopes = new Map(inv.servers.map((s) => [s.name, serverScope(inv, topo, s)]));
   const compiled = compilePlaybooks(
@@ -94,6 +95,17 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
   const all = [...diagnostics, ...compiled.diagnostics];
   if (all.length > 0)
     throw new InputError(`${all.length} problem(s) in the playbooks in ${dir}`, all);
+  return { playbooks, args: compiled.args, scopes };
+}
+
+export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
+  const inv = loadInventory(opts.inventory);
+  const problems = [...checkLocalFiles(inv), ...checkLimit(inv, opts.limit)];
+  if (problems.length > 0) throw new InputError("cannot apply", problems);
+  const topo = planTopology(inv);
+  const secrets = loadSecrets(inv);
+
+  const { playbooks, args, scopes } = compileApply(inv, topo, opts.playbooksDir);
 
   const selected = inv.servers.filter((s) => !opts.limit || opts.limit.includes(s.name));
   const hosts: EngineHost[] = selected.map((server) => {
@@ -122,7 +134,7 @@ export async function applyInventory(opts: ApplyOptions): Promise<ApplyReport> {
       verify: (facts) => hostOsMismatch(inv, server, facts.os),
     };
   });
-  return runPlaybooks(playbooks, compiled.args, hosts, MODULES, {
+  return runPlaybooks(playbooks, args, hosts, MODULES, {
     check: opts.check,
     diff: opts.diff,
     ...(opts.tags ? { tags: opts.tags } : {}),

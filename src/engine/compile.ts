@@ -1,9 +1,10 @@
 // Renders every task's arguments for every host of its play and validates them with the
-// module's schema, all before any connection is made: a bad playbook touches nothing.
+// module's schema, and finds the names its `when`/`until` read that no scope has, all before any
+// connection is made: a bad playbook touches nothing.
 import type { Diagnostic } from "../errors.js";
 import type { Module } from "../modules/types.js";
 import { diagnosticAt, type PlaybookDef, type TaskDef } from "./playbook.js";
-import { renderValue, type Scope } from "./template.js";
+import { evaluate, renderValue, type Scope } from "./template.js";
 
 /** A task made concrete for one host. */
 export interface CompiledTask {
@@ -17,6 +18,42 @@ export interface CompiledTask {
 
 /** Each task, per host. */
 export type CompiledArgs = Map<TaskDef, Map<string, CompiledTask>>;
+
+/** Names a `when` or `until` may read that only the run gives: the facts, the task's result. */
+const RUN_NAMES = { when: ["facts"], until: ["facts", "result"] } as const;
+
+/** The message of the ReferenceError `expression` throws in `scope`, if it throws one. */
+function referenceError(expression: string, scope: Scope): string | undefined {
+  try {
+    evaluate(expression, scope);
+    return undefined;
+  } catch (err) {
+    return err instanceof ReferenceError ? err.message : undefined;
+  }
+}
+
+/**
+ * The task's `when` and `until` that read a name no scope will have (`serverr.os`, an unquoted
+ * `debian`), each said once per task (`seen`): evaluated with the names only the run gives still
+ * undefined, they throw a ReferenceError. Any other error may come from those values, and is the
+ * run's to report.
+ */
+function unknownNames(
+  pb: PlaybookDef,
+  task: TaskDef,
+  scope: Scope,
+  seen: Set<string>,
+): Diagnostic[] {
+  return (["when", "until"] as const).flatMap((key) => {
+    const expression = task[key];
+    const full = { ...scope, ...Object.fromEntries(RUN_NAMES[key].map((n) => [n, undefined])) };
+    const unknown = expression === undefined ? undefined : referenceError(expression, full);
+    if (unknown === undefined || seen.has(`${key}:${unknown}`)) return [];
+    seen.add(`${key}:${unknown}`);
+    const hint = `names here: ${Object.keys(full).join(", ")}`;
+    return [diagnosticAt(pb, [...task.path.slice(0, -1), key], unknown, hint)];
+  });
+}
 
 export function playHosts(pb: PlaybookDef, hosts: readonly string[]): string[] {
   return pb.hosts === "all" ? [...hosts] : hosts.filter((h) => (pb.hosts as string[]).includes(h));
@@ -61,6 +98,7 @@ export function compilePlaybooks(
           );
           continue;
         }
+        diagnostics.push(...unknownNames(pb, task, scope, seen));
         const parsed = mod.args.safeParse(rendered);
         if (parsed.success) {
           perHost.set(host, { name, args: parsed.data, scope });

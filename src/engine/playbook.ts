@@ -8,6 +8,7 @@ import type { Diagnostic } from "../errors.js";
 import { durationMs } from "../inventory/duration.js";
 import { positionOf, type Anchor, type FieldPath } from "../inventory/positions.js";
 import { parseYaml } from "../inventory/yaml.js";
+import { unreadableFile } from "../local-file.js";
 import { expressionError } from "./template.js";
 
 export interface TaskDef {
@@ -285,6 +286,12 @@ export function loadPlaybooks(
   const diagnostics: Diagnostic[] = [];
   for (const n of names) {
     const file = join(dir, n);
+    // A folder named *.yaml, a FIFO, or the dangling link an editor leaves (Emacs' .#name.yaml).
+    const unreadable = unreadableFile(file);
+    if (unreadable) {
+      diagnostics.push({ file, message: unreadable, hint: "a playbook file, or nothing so named" });
+      continue;
+    }
     const r = parsePlaybook(file, readFileSync(file, "utf8"), modules);
     if (r.playbook) playbooks.push(r.playbook);
     diagnostics.push(...r.diagnostics);

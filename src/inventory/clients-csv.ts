@@ -7,6 +7,7 @@
 import { dirname, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Diagnostic } from "../errors.js";
+import { PROTO_KEY, PROTO_PROBLEM } from "./yaml.js";
 
 export const CSV_COLUMNS = ["name", "mac", "ip", "server"] as const;
 const REQUIRED = ["name", "mac", "ip"] as const;
@@ -123,6 +124,10 @@ export function parseClientsCsv(text: string, file: string): ClientsCsv {
       });
       continue;
     }
+    if (name === PROTO_KEY) {
+      out.problems.push({ file, line, field: `clients.${name}`, ...PROTO_PROBLEM });
+      continue;
+    }
     const server = cell(r, "server");
     out.clients[name] = { mac: cell(r, "mac"), ip: cell(r, "ip"), ...(server ? { server } : {}) };
     out.lines.set(name, line);
@@ -161,12 +166,13 @@ export function expandClientsCsv(
   try {
     text = readText(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    // The system's error code, or the reader's own sentence (not a regular file).
+    const code = (err as NodeJS.ErrnoException).code;
     const problem: Diagnostic = {
       file: inventoryFile,
       ...fromAt(),
       field: "clients.from",
-      message: `cannot read ${file} (${code})`,
+      message: code === undefined ? (err as Error).message : `cannot read ${file} (${code})`,
       hint: "a CSV file with the columns name,mac,ip[,server], relative to the inventory's folder",
     };
     return { input: { ...input, clients: inline }, problems: [problem] };
@@ -174,7 +180,7 @@ export function expandClientsCsv(
   const csv = parseClientsCsv(text, file);
   const clients: Record<string, unknown> = { ...inline };
   for (const [name, client] of Object.entries(csv.clients)) {
-    if (name in inline) {
+    if (Object.hasOwn(inline, name)) {
       csv.problems.push({
         file,
         line: csv.lines.get(name) ?? 0,

@@ -1,12 +1,14 @@
 // Reads an inventory file into the resolved Inventory, or throws one InputError that carries
 // every problem found, each with file, line, column, field and what would be valid.
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import ipaddr from "ipaddr.js";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { parseYaml } from "./yaml.js";
 import type { Diagnostic } from "../errors.js";
-import { InputError } from "../errors.js";
+import { InputError, printable } from "../errors.js";
+import { unreadableFile } from "../local-file.js";
 import { checkInventory } from "./checks.js";
 import { expandClientsCsv, type Expanded } from "./clients-csv.js";
 import { positionOf, type Anchor, type FieldPath, type Position } from "./positions.js";
@@ -63,6 +65,10 @@ function fail(file: string, unsorted: Diagnostic[]): never {
 }
 
 function parseSubnet(cidr: string): { network: string; prefixLength: number; netmask: string } {
+  // ipaddr.js also reads octal (192.168.010.0 is 192.168.8.0), hex and a single number: the
+  // addresses beside it are dotted decimal, and so must the subnet be.
+  if (isIP(/^(.*)\/\d+$/.exec(cidr)?.[1] ?? "") !== 4)
+    throw new Error("not a dotted-decimal IPv4 address and a prefix length");
   const [addr, prefixLength] = ipaddr.IPv4.parseCIDR(cidr);
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
   if (network !== addr.toString()) throw new Error(`host bits set; the network is ${network}`);
@@ -71,7 +77,13 @@ function parseSubnet(cidr: string): { network: string; prefixLength: number; net
   return { network, prefixLength, netmask };
 }
 
-const readText = (file: string): string => readFileSync(file, "utf8");
+/** Reads the CSV file `clients.from` names: a regular file only, as a device (`/dev/zero`) or a
+ *  FIFO would be read forever. */
+function readText(file: string): string {
+  const why = unreadableFile(file);
+  if (why !== undefined) throw new Error(why);
+  return readFileSync(file, "utf8");
+}
 
 /**
  * Parses and validates inventory text; `file` is used for messages and relative paths, and
@@ -122,7 +134,7 @@ function crossChecked(
   try {
     subnet = parseSubnet(raw.network.subnet);
   } catch (err) {
-    const message = `invalid subnet ${raw.network.subnet}: ${(err as Error).message}`;
+    const message = `invalid subnet ${printable(raw.network.subnet, 60)}: ${(err as Error).message}`;
     const hint = "an IPv4 network in CIDR form such as 192.168.0.0/24";
     return { problems: [{ path: ["network", "subnet"], message, hint }] };
   }

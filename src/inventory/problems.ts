@@ -44,8 +44,9 @@ function received(value: unknown): string {
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
-  // Cut before quoting: the value may be megabytes long.
-  const text = typeof value === "string" ? JSON.stringify(printable(value, 60)) : String(value);
+  // Cut: the value may be megabytes long. Escaped once, as every message is: JSON's quoting
+  // would double the backslashes ("lab\\nrm" for a newline).
+  const text = typeof value === "string" ? `"${printable(value, 60)}"` : String(value);
   return `${typeof value} ${text}`;
 }
 

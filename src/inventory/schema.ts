@@ -60,7 +60,14 @@ const sshDefaults = z
   .describe("user, port, key, known_hosts");
 
 const sshServer = sshDefaults
-  .extend({ host: z.string({ error: "expected a host name or address" }).min(1) })
+  .extend({
+    // Shown in every message about the server, and looked up in known_hosts: no control
+    // characters, spaces or a leading "-".
+    host: z
+      .string({ error: "expected a host name or address" })
+      .regex(/^[A-Za-z0-9:][A-Za-z0-9.:%_-]*$/, { error: "not a host name or address" })
+      .describe("a host name or an IP address, e.g. server1.example.com or 192.168.0.1"),
+  })
   .describe("host, port, user, key, known_hosts");
 
 // `os:` names the family, and for Red Hat (RHEL, Rocky, Alma) optionally its major release:
@@ -111,6 +118,10 @@ const client = z
     mac: z
       .string({ error: "expected a MAC address in quotes" })
       .regex(/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i, { error: "not a MAC address" })
+      // The I/G bit, the lowest of the first octet, marks a group address: no NIC has one.
+      .refine((mac) => (parseInt(mac.slice(0, 2), 16) & 1) === 0, {
+        error: "a multicast or broadcast MAC, which is no network card's",
+      })
       .describe('six hex pairs separated by ":", e.g. "00:0c:29:20:50:90" (quoted)'),
     ip: ipv4,
     server: z

@@ -1,6 +1,6 @@
 // YAML text -> a document with positions and its plain value, or the diagnostics of why not.
 // Shared by the inventory and the playbooks, so both refuse the same things the same way:
-// syntax errors, repeated keys and alias bombs, each at its line.
+// syntax errors, repeated keys, __proto__ keys and alias bombs, each at its line.
 import { isAlias, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { Diagnostic } from "../errors.js";
 
@@ -23,10 +23,22 @@ function at(lines: LineCounter, offset: number | undefined): { line?: number; co
 }
 
 /**
- * Repeated keys of every mapping, at the repeat. yaml's `uniqueKeys` compares each key with all
- * the keys before it (50,000 clients took minutes); a set per mapping is linear.
+ * A key no JavaScript object holds as data: zod's records drop it without a word and an
+ * assignment replaces the object's prototype, so a client or server of that name would vanish.
  */
-function repeatedKeys(doc: Document, lines: LineCounter, file: string): Diagnostic[] {
+export const PROTO_KEY = "__proto__";
+/** What is said of a PROTO_KEY key, in a YAML mapping or in a CSV's name column. */
+export const PROTO_PROBLEM = {
+  message: `the name "${PROTO_KEY}" is not allowed`,
+  hint: "any other name: JavaScript keeps no data under this one",
+};
+
+/**
+ * The keys of every mapping that cannot be: a repeat (at the repeat, naming the first) and
+ * PROTO_KEY. yaml's `uniqueKeys` compares each key with all the keys before it (50,000 clients
+ * took minutes); a set per mapping is linear.
+ */
+function badKeys(doc: Document, lines: LineCounter, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   visit(doc, {
     Map(_, map, ancestors) {
@@ -38,6 +50,11 @@ function repeatedKeys(doc: Document, lines: LineCounter, file: string): Diagnost
         if (!isScalar(pair.key)) continue;
         const key = String(pair.key.value);
         const start = pair.key.range?.[0];
+        const field = [...parents, key].join(".");
+        if (key === PROTO_KEY) {
+          out.push({ file, ...at(lines, start), field, ...PROTO_PROBLEM });
+          continue;
+        }
         if (!seen.has(key)) {
           seen.set(key, start);
           continue;
@@ -46,7 +63,7 @@ function repeatedKeys(doc: Document, lines: LineCounter, file: string): Diagnost
         out.push({
           file,
           ...at(lines, start),
-          field: [...parents, key].join("."),
+          field,
           message: `key "${key}" must be unique: it is repeated (first at line ${first})`,
           hint: "every key of a mapping must be unique",
         });
@@ -82,8 +99,8 @@ export function parseYaml(text: string, file: string): ParsedYaml | { diagnostic
       })),
     };
   }
-  const repeated = repeatedKeys(doc, lines, file);
-  if (repeated.length > 0) return { diagnostics: repeated };
+  const keys = badKeys(doc, lines, file);
+  if (keys.length > 0) return { diagnostics: keys };
   try {
     return { doc, lines, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (err) {
