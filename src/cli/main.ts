@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { EXIT_OK, report } from "./report.js";
+import { SIGNAL_EXIT } from "./signals.js";
 
 function version(): string {
   const pkg = new URL("../../package.json", import.meta.url);
@@ -35,4 +36,9 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A run stopped by a signal has cleaned up what it must (the drill's fault undone, its observers
+// stopped); what it started in this process and no longer waits for (the lab's install clients,
+// a timer) must not keep it alive.
+if (Object.values(SIGNAL_EXIT).includes(code)) process.exit(code);
+process.exitCode = code;

@@ -37,7 +37,7 @@ import type {
 import { settleDhcp, waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
 import { planTopology } from "../topology/plan.js";
 import type { Phase, ProfileName } from "../lab/client/profile.js";
-import { need, sleep } from "./wait.js";
+import { checkAborted, need, sleep, unlessAborted } from "./wait.js";
 import { clocksOf, drillSetup, servicesOf, snapshotsOf } from "./setup.js";
 
 export interface DrillOptions {
@@ -56,6 +56,11 @@ export interface DrillOptions {
   at?: Phase;
   /** Lab: how patient the clients are (default `real`). */
   profile?: ProfileName;
+  /**
+   * Aborted on SIGINT/SIGTERM: the drill stops waiting, undoes its fault if it is in place
+   * and stops its observers, then rejects. A fault being injected, and the undo, finish first.
+   */
+  signal?: AbortSignal;
   progress: (line: string) => void;
 }
 
@@ -74,6 +79,7 @@ export interface DrillRun {
 }
 
 export async function runDrill(inv: Inventory, opts: DrillOptions): Promise<DrillRun> {
+  checkAborted(opts.signal);
   checkMode(opts.mode, opts.lab);
   if (opts.target !== undefined && !inv.servers.some((s) => s.name === opts.target)) {
     const names = inv.servers.map((s) => s.name).join(", ");
@@ -155,14 +161,18 @@ async function drill(
       ...(opts.mode === "freeze" ? { freezeMs: d.freezeMs } : {}),
     });
     const snapshots = snapshotsOf(first);
-    const wave = await startWave(d);
+    const wave = await unlessAborted(startWave(d), opts.signal);
+    checkAborted(opts.signal);
     undone = false;
     const fault = await faultAndTakeover(d, setup);
     // A freeze is resumed when its time is up; other faults hold a while after the takeover.
-    await sleep(opts.mode === "freeze" ? fault.atMs + d.freezeMs - Date.now() : opts.holdMs);
+    await unlessAborted(
+      sleep(opts.mode === "freeze" ? fault.atMs + d.freezeMs - Date.now() : opts.holdMs),
+      opts.signal,
+    );
     const recovery = await recover(d, fault.atMs);
     undone = true;
-    const waveOutcome = wave ? await wave.done : undefined;
+    const waveOutcome = wave ? await unlessAborted(wave.done, opts.signal) : undefined;
     const recorded = await collectObservations(
       d.observed,
       transports,

@@ -31,3 +31,28 @@ export function need<T>(map: ReadonlyMap<string, T>, name: string): T {
   if (v === undefined) throw new TaskError(`${name}: not connected`);
   return v;
 }
+
+/** Throws a TaskError naming the signal once `signal` has aborted (SIGINT, SIGTERM). */
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TaskError(`interrupted by ${String(signal.reason)}`);
+}
+
+/** `p`, unless `signal` aborts first: then a TaskError naming the signal (p runs on). */
+export function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  checkAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new TaskError(`interrupted by ${String(signal.reason)}`));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

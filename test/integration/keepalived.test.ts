@@ -3,19 +3,23 @@
 // test's lab name in its key paths and ports of its own), then `ksorch apply FILE`. apply gives each server exactly its own VIP, dhcpd on one server only and
 // tftpd + vsftpd on all; the plan spreads the clients over the three; a stop drill on the DHCP
 // server passes with every client installing through it. Needs root and a built CLI.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/drill/health.js";
+import { DRILL_DIR } from "../../src/drill/remote.js";
 import type { ApplyReport } from "../../src/engine/results.js";
 import { defaultPortBase } from "../../src/lab/topology.js";
 import { check, drill, expectPassed } from "./helpers/drill.js";
-import { REPO, ksorch, removeLab, testLab } from "./helpers/lab.js";
+import { CLI, REPO, ksorch, removeLab, ssh, testLab } from "./helpers/lab.js";
+import type { LabStatus } from "../../src/lab/status.js";
 
 const LAB = testLab("kait");
 const SERVERS = ["server1", "server2", "server3"];
 let inventory: string;
+let lab: LabStatus;
 
 async function status(): Promise<ClusterHealth> {
   const r = await ksorch(["status", inventory, "--json"]);
@@ -42,7 +46,8 @@ describe("three servers with keepalived", () => {
     const up = await ksorch(["lab", "up", "--inventory", inventory, "--json"]);
     expect(up.code, up.stderr).toBe(0);
     // Named, ported and keyed by the inventory alone, which then reaches the lab as it is.
-    expect(JSON.parse(up.stdout)).toMatchObject({ name: LAB, up: true, applyWith: inventory });
+    lab = JSON.parse(up.stdout) as LabStatus;
+    expect(lab).toMatchObject({ name: LAB, up: true, applyWith: inventory });
   });
   afterAll(async () => {
     await removeLab(LAB);
@@ -115,6 +120,52 @@ describe("three servers with keepalived", () => {
 
   // Every other fault mode, on the same three servers. No ha.fence with keepalived: a frozen
   // server keeps its VIP on the wire until it wakes, tolerated up to a second after that.
+  it("a drill stopped by SIGINT undoes its fault, stops its observers and exits 130", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "drill",
+        "failover",
+        inventory,
+        "--yes",
+        "--mode",
+        "stop",
+        "--profile",
+        "patient",
+      ].concat(["--hold", "300000"]),
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => {
+      const seen = stderr.includes("takeover seen");
+      stderr += b.toString();
+      // Interrupted in the hold: the target's keepalived is stopped, its VIP on a peer.
+      if (!seen && stderr.includes("takeover seen")) child.kill("SIGINT");
+    });
+    const started = Date.now();
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code, stderr).toBe(130);
+    expect(Date.now() - started).toBeLessThan(120_000);
+    expect(stderr).toContain("SIGINT: stopping the drill");
+    expect(stderr).toContain("the drill was interrupted: undoing stop on server1");
+    expect(stderr).toMatch(/interrupted by SIGINT; no verdict/);
+    // Undone: keepalived runs on server1 again and takes its VIP back (it preempts).
+    const until = Date.now() + 30_000;
+    let after = await status();
+    while (!after.healthy && Date.now() < until) after = await status();
+    expect(after.vips.map((v) => v.owners)).toEqual(SERVERS.map((s) => [s]));
+    // Nothing of the drill runs on any server: its observers' PID files are gone.
+    for (const [i] of SERVERS.entries()) {
+      const r = await ssh(
+        lab,
+        defaultPortBase(LAB) + i + 1,
+        `ls ${DRILL_DIR}/*.pid 2>/dev/null; true`,
+      );
+      expect(r.stdout.trim(), `server${i + 1}`).toBe("");
+    }
+  });
+
   for (const mode of [
     "crash",
     "poweroff",

@@ -25,6 +25,7 @@ import {
   type LinkFault,
 } from "../../drill/types.js";
 import { examples } from "../examples.js";
+import { onInterrupt } from "../signals.js";
 import { printJson, writeAtomically } from "../output.js";
 import type { SetExit } from "./index.js";
 
@@ -154,41 +155,53 @@ export function register(program: Command, setExit: SetExit): void {
           return;
         }
       }
-      const run = (at: Phase | undefined): ReturnType<typeof runDrill> =>
-        runDrill(inv, {
-          mode: opts.mode,
-          ...(opts.target ? { target: opts.target } : {}),
-          ...(lab
-            ? {
-                lab: labHooks(
-                  lab,
-                  inv.servers.map((s) => s.name),
-                  LAB_RATE_MBIT,
-                ),
-              }
-            : {}),
-          holdMs,
-          ...(LINK_MODES.includes(opts.mode) ? { linkFault: opts.linkFault } : {}),
-          ...(opts.mode === "freeze" ? { freezeMs: Math.round(freezeS * 1000) } : {}),
-          ...(at ? { at } : {}),
-          profile: opts.profile,
-          progress: (line) => console.error(`drill: ${at ? `[${at}] ` : ""}${line}`),
-        });
-      if (opts.matrix) {
-        const rows: MatrixRow[] = [];
-        for (const phase of PHASES) {
-          const { obs, result } = await run(phase);
-          rows.push(matrixRow(phase, obs, result.verdict.pass));
+      // SIGINT/SIGTERM: the drill undoes its fault and stops its observers (src/drill/run.ts).
+      const stop = onInterrupt("the drill", (line) => console.error(`drill: ${line}`));
+      try {
+        const run = (at: Phase | undefined): ReturnType<typeof runDrill> =>
+          runDrill(inv, {
+            mode: opts.mode,
+            ...(opts.target ? { target: opts.target } : {}),
+            ...(lab
+              ? {
+                  lab: labHooks(
+                    lab,
+                    inv.servers.map((s) => s.name),
+                    LAB_RATE_MBIT,
+                  ),
+                }
+              : {}),
+            holdMs,
+            ...(LINK_MODES.includes(opts.mode) ? { linkFault: opts.linkFault } : {}),
+            ...(opts.mode === "freeze" ? { freezeMs: Math.round(freezeS * 1000) } : {}),
+            ...(at ? { at } : {}),
+            profile: opts.profile,
+            signal: stop.signal,
+            progress: (line) => console.error(`drill: ${at ? `[${at}] ` : ""}${line}`),
+          });
+        if (opts.matrix) {
+          const rows: MatrixRow[] = [];
+          for (const phase of PHASES) {
+            const { obs, result } = await run(phase);
+            rows.push(matrixRow(phase, obs, result.verdict.pass));
+          }
+          if (opts.json) printJson({ mode: opts.mode, profile: opts.profile, rows });
+          else console.log(formatMatrix(opts.mode, opts.profile, rows));
+          setExit(rows.every((r) => r.pass) ? 0 : 1);
+          return;
         }
-        if (opts.json) printJson({ mode: opts.mode, profile: opts.profile, rows });
-        else console.log(formatMatrix(opts.mode, opts.profile, rows));
-        setExit(rows.every((r) => r.pass) ? 0 : 1);
-        return;
+        const { obs, result } = await run(opts.at);
+        if (opts.report) await writeAtomically(opts.report, renderHtmlReport(obs, result));
+        if (opts.json) printJson(result);
+        else console.log(formatSummary(result));
+        setExit(result.verdict.pass ? 0 : 1);
+      } catch (err) {
+        const code = stop.exitCode();
+        if (code === undefined) throw err;
+        console.error(`drill: ${err instanceof Error ? err.message : String(err)}; no verdict`);
+        setExit(code);
+      } finally {
+        stop.dispose();
       }
-      const { obs, result } = await run(opts.at);
-      if (opts.report) await writeAtomically(opts.report, renderHtmlReport(obs, result));
-      if (opts.json) printJson(result);
-      else console.log(formatSummary(result));
-      setExit(result.verdict.pass ? 0 : 1);
     });
 }
