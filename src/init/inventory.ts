@@ -13,9 +13,8 @@ import type {
   KickstartTarget,
   OsFamily,
 } from "../inventory/types.js";
-import { intToIp } from "../lab/topology.js";
 import { renderTemplate } from "../render/template.js";
-import { ipToInt } from "../topology/plan.js";
+import { intToIp, ipToInt } from "../topology/plan.js";
 
 export interface InitSettings {
   name: string;

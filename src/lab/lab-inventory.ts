@@ -5,7 +5,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
 import { labPaths } from "./paths.js";
-import { intToIp, ipToInt, type LabPlan } from "./topology.js";
+import { intToIp, ipToInt } from "../topology/plan.js";
+import type { LabPlan } from "./topology.js";
 
 function keysOf(doc: Document, key: string): string[] {
   const node = doc.get(key);

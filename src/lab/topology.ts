@@ -1,6 +1,7 @@
 // The shape of a lab, planned from an inventory and the `lab up` options before anything is
 // touched. Pure: the same inputs always give the same namespaces, names, MACs and ports.
 import { InputError } from "../errors.js";
+import { intToIp, ipToInt } from "../topology/plan.js";
 import type { LabInventory } from "./inventory.js";
 import { DEFAULT_LAB, checkLabName } from "./paths.js";
 
@@ -64,14 +65,6 @@ export function defaultPortBase(name: string): number {
   let h = 0x811c9dc5; // FNV-1a: stable across runs and Node versions.
   for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return 3000 + (h % 300) * 100;
-}
-
-export function ipToInt(ip: string): number {
-  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-export function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
 function macPlus(mac: string, k: number): string {

@@ -12,6 +12,11 @@ export function ipToInt(ip: string): number {
     .reduce((acc, byte) => acc * 256 + byte, 0);
 }
 
+/** The IPv4 address of an unsigned 32-bit integer: ipToInt's inverse. */
+export function intToIp(n: number): string {
+  return ipaddr.fromByteArray([24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256)).toString();
+}
+
 /** pxelinux's per-client config name: the IP in upper-case hex, 8 digits (C0A80080). */
 export function pxelinuxFileName(ip: string): string {
   return ipToInt(ip).toString(16).toUpperCase().padStart(8, "0");
