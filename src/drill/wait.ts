@@ -32,9 +32,12 @@ export function need<T>(map: ReadonlyMap<string, T>, name: string): T {
   return v;
 }
 
+const interrupted = (signal: AbortSignal): TaskError =>
+  new TaskError(`interrupted by ${String(signal.reason)}`);
+
 /** Throws a TaskError naming the signal once `signal` has aborted (SIGINT, SIGTERM). */
 export function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new TaskError(`interrupted by ${String(signal.reason)}`);
+  if (signal?.aborted) throw interrupted(signal);
 }
 
 /** `p`, unless `signal` aborts first: then a TaskError naming the signal (p runs on). */
@@ -42,7 +45,7 @@ export function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined)
   if (!signal) return p;
   checkAborted(signal);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new TaskError(`interrupted by ${String(signal.reason)}`));
+    const onAbort = (): void => reject(interrupted(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     p.then(
       (v) => {
