@@ -21,7 +21,7 @@ import {
   undropCommand,
 } from "./remote.js";
 import { LINK_MODES, type FaultMode, type LinkFault } from "./types.js";
-import { sleep } from "./wait.js";
+import { sleep } from "../poll.js";
 
 export interface FaultContext {
   mode: FaultMode;

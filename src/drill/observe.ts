@@ -23,7 +23,8 @@ import { parseSamples, samplingStats } from "./sampler.js";
 import { parseTcpdumpLine } from "./tcpdump.js";
 import type { Observation } from "./types.js";
 import { mustRun } from "./exec.js";
-import { need, waitFor } from "./wait.js";
+import { waitFor } from "../poll.js";
+import { need } from "./wait.js";
 
 export interface ObservedServer {
   name: string;

@@ -1,6 +1,7 @@
 // The drill's waits, each a poll over the open SSH connections: clients downloading, the
 // target's VIPs held by another server, the cluster healthy again.
 import type { Inventory } from "../inventory/types.js";
+import { pollUntil } from "../poll.js";
 import { sh } from "../transport/quote.js";
 import type { Transport } from "../transport/types.js";
 import { clusterHealth, type ProbeOutcome } from "./health.js";
@@ -9,7 +10,6 @@ import { servicesOf } from "./setup.js";
 import { boundedRun } from "./bounded.js";
 import { DRILL_PROBE_MS, probeTransports } from "./status.js";
 import type { DrillSetup } from "./types.js";
-import { pollUntil, sleep } from "./wait.js";
 
 /** Clients with an established connection to `port` on the server, from `ss`. */
 export function parseSsPeers(stdout: string): string[] {
@@ -112,11 +112,15 @@ export async function settleDhcp(
 ): Promise<Map<string, ProbeOutcome>> {
   const expected = (server: string): boolean =>
     setup.dhcpHome === setup.target ? server !== setup.target : server === setup.dhcpHome;
-  const until = Date.now() + ms;
-  for (;;) {
-    const probes = await probeTransports(inv, transports);
-    const serving = servicesOf(inv, probes, "after-takeover").filter((p) => p.dhcp && p.lanUp);
-    if (serving.some((p) => expected(p.server)) || Date.now() > until) return probes;
-    await sleep(200);
-  }
+  let probes = new Map<string, ProbeOutcome>();
+  await pollUntil(
+    async () => {
+      probes = await probeTransports(inv, transports);
+      const serving = servicesOf(inv, probes, "after-takeover").filter((p) => p.dhcp && p.lanUp);
+      return serving.some((p) => expected(p.server));
+    },
+    ms,
+    200,
+  );
+  return probes;
 }

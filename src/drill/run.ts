@@ -37,7 +37,8 @@ import type {
 import { settleDhcp, waitForDownloads, waitHealthy, waitTakeover } from "./phases.js";
 import { planTopology } from "../topology/plan.js";
 import type { Phase, ProfileName } from "../lab/client/profile.js";
-import { checkAborted, need, sleep, unlessAborted } from "./wait.js";
+import { sleep } from "../poll.js";
+import { checkAborted, need, unlessAborted } from "./wait.js";
 import { clocksOf, drillSetup, servicesOf, snapshotsOf } from "./setup.js";
 
 export interface DrillOptions {

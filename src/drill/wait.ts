@@ -1,30 +1,6 @@
-// Small waiting helpers of the drill: sleep and poll-until with a deadline.
+// The drill's connections by name and its interruption (SIGINT, SIGTERM) while it waits; the
+// waiting itself is ../poll.ts.
 import { TaskError } from "../errors.js";
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `test` every `everyMs` until it holds; false after `ms`. */
-export async function pollUntil(
-  test: () => Promise<boolean>,
-  ms: number,
-  everyMs = 50,
-): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await test()) return true;
-    if (Date.now() > until) return false;
-    await sleep(everyMs);
-  }
-}
-
-/** As pollUntil, but a timeout is a TaskError with `message`. */
-export async function waitFor(
-  test: () => Promise<boolean>,
-  ms: number,
-  message: string,
-): Promise<void> {
-  if (!(await pollUntil(test, ms))) throw new TaskError(message);
-}
 
 export function need<T>(map: ReadonlyMap<string, T>, name: string): T {
   const v = map.get(name);

@@ -3,6 +3,7 @@
 import { Readable, Transform } from "node:stream";
 import { ConnectError } from "../errors.js";
 import type { CommandStep, HostContext, Module, Plan, Step, WaitStep } from "../modules/types.js";
+import { sleep } from "../poll.js";
 import { unifiedDiff } from "./diff.js";
 import type { TaskDef } from "./playbook.js";
 import type { StepRecord, TaskResult } from "./results.js";
@@ -32,7 +33,6 @@ export interface TaskRun {
 
 const TAIL = 2000;
 const tail = (s: string): string => (s.length > TAIL ? `...${s.slice(-TAIL)}` : s);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What one attempt of a task came to: its result without who, when and how long. */
 type Outcome = Pick<TaskResult, "status" | "reason" | "summary" | "steps" | "diff" | "bytes">;

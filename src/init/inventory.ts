@@ -40,6 +40,24 @@ export interface InitSettings {
   csv: string;
 }
 
+/**
+ * What `ksorch init` takes for the settings its flags leave out (the flags' defaults, which its
+ * --help shows): two servers on 192.168.0.0/24, the paper's crossover link on eth1.
+ */
+export const INIT_DEFAULTS: Readonly<
+  Pick<InitSettings, "subnet" | "servers" | "haInterface" | "haSubnet" | "path" | "source">
+> = {
+  subnet: "192.168.0.0/24",
+  servers: [
+    { name: "server1", address: "192.168.0.1" },
+    { name: "server2", address: "192.168.0.2" },
+  ],
+  haInterface: "eth1",
+  haSubnet: "10.0.0.0/24",
+  path: "pub/rh9",
+  source: "tree",
+};
+
 /** Which flag sets each inventory field, so a problem names what to change. */
 const FLAG_OF: [RegExp, string][] = [
   [/^name$/, "--name"],

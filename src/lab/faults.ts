@@ -4,6 +4,7 @@
 // bandwidth and delay. Every action stays inside the lab's namespaces.
 import { readFile, readlink } from "node:fs/promises";
 import { TaskError } from "../errors.js";
+import { sleep, waitFor } from "../poll.js";
 import { hostArgv } from "./exec.js";
 import { isAlive, kill, pids, waitGone } from "./procs.js";
 import { run, runOk } from "./run.js";
@@ -83,11 +84,12 @@ exit 0
 /** Waits (at most 5 s) until the processes `pids` of the host have exited. */
 async function waitExited(lab: string, host: string, pids: string[]): Promise<void> {
   const argv = await hostArgv(lab, host, ["sh", "-c", ALL_EXITED, "exited", ...pids]);
-  const until = Date.now() + 5000;
-  while ((await run(argv)).failed) {
-    if (Date.now() > until) throw new TaskError(`${host}: pids ${pids.join(" ")} survived SIGKILL`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
+  await waitFor(
+    async () => !(await run(argv)).failed,
+    5000,
+    `${host}: pids ${pids.join(" ")} survived SIGKILL`,
+    20,
+  );
 }
 
 /** Pulls the plug: kills the host's init (all its processes die at once) and takes its NICs
@@ -197,13 +199,15 @@ export async function cutLink(lab: string, host: string, nic: string): Promise<F
 /** Waits (at most 5 s) until the link reports a carrier: the kernel signals carrier changes
  *  with a delay of up to a second, and a restore should return once the cable works. */
 async function waitCarrier(netns: string, ifname: string): Promise<void> {
-  const until = Date.now() + 5000;
-  while (Date.now() < until) {
-    const r = await run(["ip", "-n", netns, "-o", "link", "show", "dev", ifname]);
-    if (/[<,]LOWER_UP[,>]/.test(r.stdout) && !/NO-CARRIER/.test(r.stdout)) return;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new TaskError(`${netns}: ${ifname} has no carrier 5 s after it was restored`);
+  await waitFor(
+    async () => {
+      const r = await run(["ip", "-n", netns, "-o", "link", "show", "dev", ifname]);
+      return /[<,]LOWER_UP[,>]/.test(r.stdout) && !/NO-CARRIER/.test(r.stdout);
+    },
+    5000,
+    `${netns}: ${ifname} has no carrier 5 s after it was restored`,
+    20,
+  );
 }
 
 /**
@@ -332,7 +336,7 @@ export async function freezePidNs(initPid: number): Promise<FrozenNs> {
     }
     at ??= Date.now();
     // SIGSTOP takes effect asynchronously: let it land before checking again.
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
   const left = [];
   for (const p of await pidsInPidNs(ns)) if (!(await isStopped(p))) left.push(p);
@@ -376,7 +380,7 @@ async function resumeNs(ns: string): Promise<void> {
   for (let pass = 0; pass < 10; pass++) {
     const members = await pidsInPidNs(ns);
     for (const p of members) kill(p, "SIGCONT");
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     let still = 0;
     for (const p of await pidsInPidNs(ns)) if ((await procState(p)) === "T") still += 1;
     if (still === 0) return;

@@ -3,6 +3,7 @@
 // init does); killing that process powers the whole host off at once.
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { TaskError } from "../errors.js";
+import { sleep } from "../poll.js";
 import { IMAGE_DIR, hostPaths } from "./paths.js";
 import { cmdline, isAlive } from "./procs.js";
 import { runOk, spawnDetached, type RunOptions, type RunResult } from "./run.js";
@@ -88,7 +89,7 @@ export async function bootHost(lab: string, host: string, netns: string): Promis
     if (init !== undefined && (await cmdline(init))[0] === "/usr/bin/tini")
       return { initPid: init, firstBoot };
     if (!(await isAlive(unsharePid))) break;
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
   const log = await readFile(p.console, "utf8").catch(() => "");
   throw new TaskError(`${host}: init did not come up\n${log.split("\n").slice(-8).join("\n")}`);

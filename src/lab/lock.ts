@@ -4,6 +4,7 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { TaskError } from "../errors.js";
+import { sleep } from "../poll.js";
 import { LABS_DIR, checkLabName } from "./paths.js";
 import { isAlive } from "./procs.js";
 
@@ -37,7 +38,7 @@ export async function withFileLock<T>(
     if (Date.now() > until) throw new TaskError(`${what}: still locked by another run (${file})`);
     if (!told) log(`${what}: waiting for another run to finish`);
     told = true;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   try {
     return await fn();

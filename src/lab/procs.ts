@@ -2,6 +2,7 @@
 // lab host) and by command line (the socats whose socket lives in the lab's run dir). Only
 // processes proven to belong to the lab are ever signalled.
 import { readdir, readFile, readlink, stat } from "node:fs/promises";
+import { pollUntil } from "../poll.js";
 
 export async function pids(): Promise<number[]> {
   return (await readdir("/proc")).filter((e) => /^\d+$/.test(e)).map(Number);
@@ -51,12 +52,15 @@ export function kill(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
 
 /** Waits until none of `list` is alive, for at most `ms`. Returns those still alive. */
 export async function waitGone(list: number[], ms = 5000): Promise<number[]> {
-  const until = Date.now() + ms;
   let left = list;
-  while (left.length > 0 && Date.now() < until) {
-    const alive = await Promise.all(left.map(isAlive));
-    left = left.filter((_, i) => alive[i]);
-    if (left.length > 0) await new Promise((r) => setTimeout(r, 20));
-  }
+  await pollUntil(
+    async () => {
+      const alive = await Promise.all(left.map(isAlive));
+      left = left.filter((_, i) => alive[i]);
+      return left.length === 0;
+    },
+    ms,
+    20,
+  );
   return left;
 }

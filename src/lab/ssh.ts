@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { TaskError } from "../errors.js";
+import { waitFor } from "../poll.js";
 import { labPaths } from "./paths.js";
 import { runOk, spawnDetached } from "./run.js";
 
@@ -90,10 +91,11 @@ export async function publishSsh(
     ["socat", `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,nodelay`, `UNIX-CONNECT:${sock}`],
     log,
   );
-  const until = Date.now() + 15_000;
-  while (!(existsSync(sock) && (await canConnect(port)))) {
-    if (Date.now() > until) throw new TaskError(`${host}: sshd not published on port ${port}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(
+    async () => existsSync(sock) && (await canConnect(port)),
+    15_000,
+    `${host}: sshd not published on port ${port}`,
+    10,
+  );
   return { innerPid, outerPid };
 }

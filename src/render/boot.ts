@@ -70,6 +70,11 @@ export interface ArchBootFile {
 export const PXELINUX_REBOOT_S = 10;
 export const PXELINUX_REBOOT_OPTION = 211;
 
+export interface DhcpBootFiles {
+  fallback: { file: string; vendorClass: string; rebootS: number; rebootOption: number };
+  byArch: ArchBootFile[];
+}
+
 /**
  * The boot file by client architecture, as both DHCP servers render it (dhcpd.conf's `if
  * option client-arch`, Kea's client classes): each rule of `byArch` for its architectures, and
@@ -80,10 +85,7 @@ export const PXELINUX_REBOOT_OPTION = 211;
  * sent whether or not the firmware asked for it: a PXE ROM does not ask for option 211, and
  * pxelinux reads the ROM's cached DHCPACK.
  */
-export function dhcpBootFiles(install: InstallSettings): {
-  fallback: { file: string; vendorClass: string; rebootS: number; rebootOption: number };
-  byArch: ArchBootFile[];
-} {
+export function dhcpBootFiles(install: InstallSettings): DhcpBootFiles {
   return {
     fallback: {
       file: "pxelinux.0",

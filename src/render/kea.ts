@@ -5,7 +5,7 @@
 // classes, boot fields) and "High Availability Hook" (modes, roles, timers, multi-threaded HA
 // with its own HTTP listener, so no kea-ctrl-agent is needed between the servers).
 import type { Inventory, Server } from "../inventory/types.js";
-import { dhcpBootFiles } from "./boot.js";
+import { dhcpBootFiles, type DhcpBootFiles } from "./boot.js";
 import { rendered, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -57,8 +57,7 @@ function archTest(arches: readonly number[]): string {
  * Boot file by client architecture (./boot.ts, as in dhcpd.conf): one class per rule and one for
  * every other client, tests on option 93 only, so each client is in exactly one class.
  */
-function bootClasses(inv: Inventory): Record<string, unknown>[] {
-  const boot = dhcpBootFiles(inv.install);
+function bootClasses(boot: DhcpBootFiles): Record<string, unknown>[] {
   const rules = boot.byArch.map((r, i) => ({
     name: `ksorch-boot-${i + 1}`,
     comment: r.what,
@@ -88,6 +87,7 @@ export function keaConfig(ctx: Pick<RenderContext, "inv" | "topo" | "server" | "
   const { inv, topo, server, layout } = ctx;
   const hooks = layout.dhcp.keaHooks;
   const ha = inv.servers.length > 1;
+  const boot = dhcpBootFiles(inv.install);
   return {
     Dhcp4: {
       "interfaces-config": { interfaces: [server.interface], "dhcp-socket-type": "raw" },
@@ -105,12 +105,12 @@ export function keaConfig(ctx: Pick<RenderContext, "inv" | "topo" | "server" | "
       "option-def": [
         {
           name: PXELINUX_REBOOT_NAME,
-          code: dhcpBootFiles(inv.install).fallback.rebootOption,
+          code: boot.fallback.rebootOption,
           type: "uint32",
           space: "dhcp4",
         },
       ],
-      "client-classes": bootClasses(inv),
+      "client-classes": bootClasses(boot),
       "hooks-libraries": ha
         ? [
             { library: `${hooks}/libdhcp_lease_cmds.so` },

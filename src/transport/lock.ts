@@ -8,6 +8,7 @@
 // when) is written beside it, for the message a second run gets.
 import { hostname, userInfo } from "node:os";
 import { TaskError } from "../errors.js";
+import { sleep } from "../poll.js";
 import { sh } from "./quote.js";
 
 export const LOCK_FILE = "/run/lock/ksorch.lock";
@@ -70,6 +71,6 @@ export async function takeLock(
     if (!told)
       say(`${t.host}: waiting up to ${Math.round(waitMs / 1000)} s for the lock held by ${holder}`);
     told = true;
-    await new Promise((r) => setTimeout(r, RETRY_MS));
+    await sleep(RETRY_MS);
   }
 }

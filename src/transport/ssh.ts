@@ -7,6 +7,7 @@ import pLimit from "p-limit";
 import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig } from "ssh2";
 import { ConnectError } from "../errors.js";
 import type { Server } from "../inventory/types.js";
+import { sleep } from "../poll.js";
 import {
   appendKnownHost,
   hostPattern,
@@ -392,8 +393,7 @@ export class SshTransport implements Transport {
   /** Resolves once no command is in flight, or after `ms`. */
   private async drained(ms: number): Promise<void> {
     const until = performance.now() + ms;
-    while (this.running.size > 0 && performance.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
+    while (this.running.size > 0 && performance.now() < until) await sleep(50);
   }
 
   /** Runs a short command outside the session queue (which may be full of what it stops). */

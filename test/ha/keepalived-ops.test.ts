@@ -1,18 +1,11 @@
-// keepalived's fault commands run for real in a throwaway PID and mount namespace, against
-// stand-in processes: the parent (with a child of its own that is not keepalived, as the dhcpd
-// keepalived adopts) and the VRRP child, each with its pidfile in a private /run.
-import { spawnSync } from "node:child_process";
+// keepalived's fault commands run for real in a sandbox (../helpers/sandbox.ts), against stand-in
+// processes: the parent (with a child of its own that is not keepalived, as the dhcpd keepalived
+// adopts) and the VRRP child, each with its pidfile in a private /run.
 import { describe, expect, it } from "vitest";
 import { keepalivedOps } from "../../src/ha/keepalived/ops.js";
+import { inSandbox, type SandboxRun } from "../helpers/sandbox.js";
 
-function inPrivateRun(script: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(
-    "unshare",
-    ["--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private", "sh", "-c", script],
-    { encoding: "utf8" },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const inPrivateRun = (script: string): SandboxRun => inSandbox(script, { mountProc: true });
 
 const SETUP = [
   "mount -t tmpfs none /run",

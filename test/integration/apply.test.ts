@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/drill/health.js";
-import { pollUntil } from "../../src/drill/wait.js";
+import { pollUntil } from "../../src/poll.js";
 import type { ApplyReport } from "../../src/engine/results.js";
 import { GUARD_NAME } from "../../src/inventory/layout.js";
 import type { ClientReport } from "../../src/lab/client/report.js";

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -10,6 +9,7 @@ import { vrrpPriority } from "../../src/render/keepalived.js";
 import { renderCluster } from "../../src/render/render.js";
 import type { RenderedFile } from "../../src/render/types.js";
 import { planTopology } from "../../src/topology/plan.js";
+import { inSandbox } from "../helpers/sandbox.js";
 import { TEST_SECRETS, fileAt } from "./fixture.js";
 
 const servers = [1, 2, 3].map(
@@ -232,14 +232,10 @@ function inKeepalivedHost(
     existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "";
   try {
     // Its own PID namespace too: the stub's "daemon" dies with it.
-    const ns = ["--net", "--mount", "--pid", "--fork", "--propagation", "private"];
-    const r = spawnSync("unshare", [...ns, "sh", "-c", script], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const r = inSandbox(script);
     return {
-      code: r.status ?? -1,
-      output: r.stdout + r.stderr,
+      code: r.code,
+      output: r.output,
       serviceCalls: read("calls")
         .split("\n")
         .filter((l) => l !== ""),

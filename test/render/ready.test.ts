@@ -1,7 +1,6 @@
 // The ready check (templates/ha-ready.sh.ejs) run for real, in a network namespace of its own:
 // `ss` sees who listens, and a stand-in tftpd (a UDP socket on port 69 that records what it
 // receives) shows the priming request arriving once per process.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { loadInventory } from "../../src/inventory/load.js";
 import { READY_SCRIPT } from "../../src/render/guard.js";
 import { renderServer } from "../../src/render/render.js";
 import { planTopology } from "../../src/topology/plan.js";
+import { inSandbox, type SandboxRun } from "../helpers/sandbox.js";
 import { LAB_FILE } from "../inventory/fixture.js";
 import { TEST_SECRETS, fileAt } from "./fixture.js";
 
@@ -35,19 +35,10 @@ while True:
         f.write(data)
 `;
 
-/** Runs `script` in fresh network, mount and PID namespaces with an empty /run. */
-function sandbox(script: string): { code: number; output: string } {
+/** Runs `script` in a sandbox (../helpers/sandbox.ts), the check and the listener in $D. */
+function sandbox(script: string): SandboxRun {
   writeFileSync(join(dir, "listener.py"), LISTENER);
-  const r = spawnSync(
-    "unshare",
-    ["--net", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script],
-    {
-      encoding: "utf8",
-      timeout: 30_000,
-      env: { ...process.env, D: dir },
-    },
-  );
-  return { code: r.status ?? -1, output: r.stdout + r.stderr };
+  return inSandbox(script, { env: { ...process.env, D: dir } });
 }
 
 const SETUP =

@@ -6,7 +6,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { InputError } from "../../errors.js";
-import { exampleCsv, initInventory, validCidr, type InitSettings } from "../../init/inventory.js";
+import {
+  exampleCsv,
+  INIT_DEFAULTS,
+  initInventory,
+  validCidr,
+  type InitSettings,
+} from "../../init/inventory.js";
+import { DEFAULT_SSH_USER } from "../../inventory/resolve.js";
 import { NAME_RE } from "../../inventory/schema.js";
 import { examples } from "../examples.js";
 import { count, writeAtomically } from "../output.js";
@@ -57,24 +64,24 @@ export function register(program: Command, setExit: SetExit): void {
     .description("write a commented inventory for your site (DIR/inventory.yaml)")
     .argument("[dir]", "folder for inventory.yaml (and clients.csv)", ".")
     .option("--name <id>", "cluster id (default: the folder's name)")
-    .option("--subnet <cidr>", "the install LAN", "192.168.0.0/24")
+    .option("--subnet <cidr>", "the install LAN", INIT_DEFAULTS.subnet)
     .option(
       "--servers <list>",
       "install servers as NAME=LAN_ADDRESS, comma separated",
       serverList,
-      serverList("server1=192.168.0.1,server2=192.168.0.2"),
+      INIT_DEFAULTS.servers,
     )
     .option("--vips <list>", "one VIP per server (default: the subnet's top addresses)", list)
     .option("--ssh-hosts <list>", "management addresses (default: the LAN addresses)", list)
-    .option("--ssh-user <user>", "SSH user (default root)")
+    .option("--ssh-user <user>", `SSH user (default ${DEFAULT_SSH_USER})`)
     .option("--ssh-key <file>", "SSH private key (default: the SSH agent)")
     .option("--known-hosts <file>", "known_hosts file the servers' host keys are checked against")
     .option("--interface <nic>", "LAN interface of every server (default eth0)")
-    .option("--ha-interface <nic>", "crossover (heartbeat) interface", "eth1")
+    .option("--ha-interface <nic>", "crossover (heartbeat) interface", INIT_DEFAULTS.haInterface)
     .option(
       "--ha-subnet <cidr>",
       "crossover link subnet; servers get hosts .3, .4, ...",
-      "10.0.0.0/24",
+      INIT_DEFAULTS.haSubnet,
     )
     .addOption(
       new Option(
@@ -89,8 +96,8 @@ export function register(program: Command, setExit: SetExit): void {
     .addOption(
       new Option("--protocol <p>", "install protocol (default ftp)").choices(["ftp", "http"]),
     )
-    .option("--path <path>", "tree path below the FTP/HTTP root", "pub/rh9")
-    .option("--tree <dir>", "local install tree copied to every server", "tree")
+    .option("--path <path>", "tree path below the FTP/HTTP root", INIT_DEFAULTS.path)
+    .option("--tree <dir>", "local install tree copied to every server", INIT_DEFAULTS.source)
     .addOption(
       new Option("--target <t>", "kickstart syntax (default rhel9)").choices([
         "rhel9",

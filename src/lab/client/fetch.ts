@@ -4,6 +4,7 @@
 // and rerun with `-C -` from where it stopped, which is what survives a VIP moving to another
 // server (curl's own --retry starts again from byte 0, and hangs a minute first).
 import { rm, stat } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { neighbourMac, runInNetns } from "./netns.js";
 import type { Transfer } from "./report.js";
 
@@ -168,6 +169,6 @@ export async function download(
     if (permanent >= 3 || Date.now() > ctx.deadline)
       throw new Error(`${url}: curl exit ${r.exitCode} after ${attempt + 1} attempts: ${r.stderr}`);
     ctx.onRetry(file, r.exitCode);
-    await new Promise((res) => setTimeout(res, 200));
+    await sleep(200);
   }
 }

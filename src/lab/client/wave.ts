@@ -2,6 +2,7 @@
 // powered on a room of PCs at once.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { InputError, TaskError } from "../../errors.js";
 import { labPaths } from "../paths.js";
 import { readState } from "../state.js";
@@ -42,7 +43,7 @@ export async function runInstallWave(
   const serversByMac = new Map(plan.servers.map((s) => [s.lanMac, s.name]));
   return Promise.all(
     clients.map(async (client, i) => {
-      if (opts.staggerMs) await new Promise((r) => setTimeout(r, i * (opts.staggerMs ?? 0)));
+      if (opts.staggerMs) await sleep(i * (opts.staggerMs ?? 0));
       const report = await installClient(
         {
           client,
