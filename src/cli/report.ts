@@ -23,7 +23,10 @@ export function report(err: unknown, say: (line: string) => void = console.error
     return EXIT_BAD_INPUT;
   }
   if (err instanceof ConnectError || err instanceof TaskError) {
-    say(`error: ${err.message}`);
+    // What a server printed may be in it (a command's stderr, a log's tail): escaped line by line.
+    const [first = "", ...rest] = err.message.split("\n");
+    say(`error: ${printable(first)}`);
+    for (const line of rest) say(printable(line));
     return EXIT_FAILED;
   }
   say("ksorch: unexpected internal error, please report it with the output below");

@@ -22,6 +22,12 @@ export type CompiledArgs = Map<TaskDef, Map<string, CompiledTask>>;
 /** Names a `when` or `until` may read that only the run gives: the facts, the task's result. */
 const RUN_NAMES = { when: ["facts"], until: ["facts", "result"] } as const;
 
+/** `scope` as it is before the run: with the names only the run gives, still undefined. */
+const beforeRun = (scope: Scope, key: keyof typeof RUN_NAMES): Scope => ({
+  ...scope,
+  ...Object.fromEntries(RUN_NAMES[key].map((n) => [n, undefined])),
+});
+
 /** The message of the ReferenceError `expression` throws in `scope`, if it throws one. */
 function referenceError(expression: string, scope: Scope): string | undefined {
   try {
@@ -46,7 +52,7 @@ function unknownNames(
 ): Diagnostic[] {
   return (["when", "until"] as const).flatMap((key) => {
     const expression = task[key];
-    const full = { ...scope, ...Object.fromEntries(RUN_NAMES[key].map((n) => [n, undefined])) };
+    const full = beforeRun(scope, key);
     const unknown = expression === undefined ? undefined : referenceError(expression, full);
     if (unknown === undefined || seen.has(`${key}:${unknown}`)) return [];
     seen.add(`${key}:${unknown}`);
@@ -84,7 +90,8 @@ export function compilePlaybooks(
       const seen = new Set<string>();
       for (const host of playHosts(pb, hosts)) {
         let rendered: unknown;
-        let scope = scopeOf(host);
+        const hostScope = scopeOf(host);
+        let scope = hostScope;
         let name = task.name;
         try {
           if (task.loop) scope = { ...scope, item: renderValue(task.loop.item, scope) };
@@ -102,7 +109,8 @@ export function compilePlaybooks(
         const parsed = mod.args.safeParse(rendered);
         if (parsed.success) {
           perHost.set(host, { name, args: parsed.data, scope });
-          const local = mod.localProblem?.(parsed.data, localRoot);
+          // A template reads the host's variables (and the facts, in the run), not a loop's `item`.
+          const local = mod.localProblem?.(parsed.data, localRoot, beforeRun(hostScope, "when"));
           const key = local && `${local.arg}:${local.message}`;
           if (local && key && !seen.has(key)) {
             seen.add(key);

@@ -1,7 +1,17 @@
 // YAML text -> a document with positions and its plain value, or the diagnostics of why not.
 // Shared by the inventory and the playbooks, so both refuse the same things the same way:
 // syntax errors, repeated keys, __proto__ keys and alias bombs, each at its line.
-import { isAlias, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import {
+  isAlias,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  visit,
+  type Document,
+  type YAMLError,
+} from "yaml";
 import type { Diagnostic } from "../errors.js";
 
 export interface ParsedYaml {
@@ -84,19 +94,45 @@ function firstAlias(doc: Document): number | undefined {
   return offset;
 }
 
+/**
+ * Where a quoted value that is never closed opens. yaml says "Missing closing quote" where the
+ * value ends, at the end of the file or of its flow collection; its node starts at the quote.
+ */
+function openingQuote(doc: Document, error: YAMLError): number | undefined {
+  if (error.code !== "MISSING_CHAR" || !error.message.startsWith("Missing closing"))
+    return undefined;
+  let offset: number | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+      if (!quoted || node.range?.[1] !== error.pos[0]) return undefined;
+      offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
 /** The document and its value, or every problem found with file, line and column. */
 export function parseYaml(text: string, file: string): ParsedYaml | { diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return {
-      diagnostics: doc.errors.map((e) => ({
-        file,
-        ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
-        // yaml appends "at line L, column C:" and a code excerpt; we give the position apart.
-        message: (e.message.split("\n")[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ""),
-        hint: "fix the YAML syntax",
-      })),
+      diagnostics: doc.errors.map((e) => {
+        const quote = openingQuote(doc, e);
+        const where = e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {};
+        return {
+          file,
+          ...(quote !== undefined ? at(lines, quote) : where),
+          // yaml appends "at line L, column C:" and a code excerpt; we give the position apart.
+          message: (e.message.split("\n")[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ""),
+          hint:
+            quote !== undefined
+              ? "end the value with the quote it starts with, or write it without quotes"
+              : "fix the YAML syntax",
+        };
+      }),
     };
   }
   const keys = badKeys(doc, lines, file);

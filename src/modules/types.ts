@@ -82,9 +82,14 @@ export interface Module<S extends z.ZodType = z.ZodType> {
   plan(args: z.infer<S>, host: HostContext): Promise<Plan>;
   /**
    * What is wrong with the local files the arguments name (a template or a copy source under
-   * `localRoot`), checked with the arguments before any connection.
+   * `localRoot`), checked with the arguments before any connection. `vars` are the host's
+   * template variables as the run will have them, but `facts` (undefined until it gathers them).
    */
-  localProblem?(args: z.infer<S>, localRoot: string): LocalProblem | undefined;
+  localProblem?(
+    args: z.infer<S>,
+    localRoot: string,
+    vars: Record<string, unknown>,
+  ): LocalProblem | undefined;
 }
 
 export interface LocalProblem {

@@ -1,13 +1,15 @@
 // Plain lines, one per finished task, for pipes, logs and CI. No cursor movement.
 import type { Reporter } from "../engine/reporter.js";
 import type { ApplyReport, TaskResult } from "../engine/results.js";
+import { printable } from "../errors.js";
 import { formatBytes, formatMs, paintDiff, paintStatus, recapLine, type Palette } from "./style.js";
 
 export function resultLine(p: Palette, r: TaskResult): string {
   const what = r.handler ? `${r.playbook} / handler: ${r.task}` : `${r.playbook} / ${r.task}`;
+  // A reason may hold what the host printed (a command's stderr): escaped, it stays on its line.
   const detail = r.status === "changed" ? r.summary : r.reason;
   const bytes = r.bytes ? `, ${formatBytes(r.bytes)}` : "";
-  return `${p.bold(r.host.padEnd(12))} ${paintStatus(p, r.status)} ${what} ${p.dim(`(${formatMs(r.durationMs)}${bytes})`)}${detail ? ` ${p.dim(`- ${detail}`)}` : ""}`;
+  return `${p.bold(r.host.padEnd(12))} ${paintStatus(p, r.status)} ${what} ${p.dim(`(${formatMs(r.durationMs)}${bytes})`)}${detail ? ` ${p.dim(`- ${printable(detail)}`)}` : ""}`;
 }
 
 export function recapText(p: Palette, report: ApplyReport): string {

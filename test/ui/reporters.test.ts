@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ApplyReport, TaskResult } from "../../src/engine/results.js";
 import { recapOf } from "../../src/engine/results.js";
 import { JsonReporter } from "../../src/ui/json.js";
+import { LiveReporter } from "../../src/ui/live.js";
 import { PlainReporter } from "../../src/ui/plain.js";
 import { colourWanted, palette } from "../../src/ui/style.js";
 
@@ -61,6 +62,29 @@ describe("reporters", () => {
     );
     expect(text).toContain("server1           ok=1  changed=1  skipped=0  failed=0  unreachable=0");
     expect(text).not.toContain("\u001b[");
+  });
+
+  it("plain and live: what a host printed in a failure reason is escaped, on the task's line", async () => {
+    // A command's last line of stderr that clears the screen and writes a line of its own.
+    const failed = result({
+      status: "failed",
+      reason: "restart vsftpd: \u001b[2J\u001b[Hall good\r\u202eok",
+    });
+    const escaped = "restart vsftpd: \\x1b[2J\\x1b[Hall good\\r\\u202eok";
+    const plain = sink();
+    new PlainReporter(plain.stream, palette(false)).taskEnd(failed);
+    expect(plain.text()).toBe(
+      `server1      failed      services / vsftpd configuration (12 ms) - ${escaped}\n`,
+    );
+    const live = sink();
+    const r = new LiveReporter(palette(false), live.stream as unknown as NodeJS.WriteStream);
+    r.start(["server1"]);
+    await new Promise((resolve) => setImmediate(resolve)); // listr2 starts the host's row
+    r.taskEnd(failed);
+    await r.finish(report([failed]));
+    expect(live.text()).toContain(`services / vsftpd configuration (12 ms) - ${escaped}\n`);
+    expect(live.text()).not.toContain("\u001b[2J");
+    expect(live.text()).not.toContain("\u202e");
   });
 
   it("json: the report alone on its stream, progress elsewhere", async () => {
