@@ -4,6 +4,7 @@
 import { Listr, ProcessOutput } from "listr2";
 import type { Reporter } from "../engine/reporter.js";
 import type { ApplyReport, TaskResult } from "../engine/results.js";
+import { printable } from "../errors.js";
 import { resultLine, recapText } from "./plain.js";
 import { formatBytes, formatMs, paintDiff, type Palette } from "./style.js";
 
@@ -36,7 +37,7 @@ export class LiveReporter implements Reporter {
     const bytes = r.bytes
       ? ` ${this.p.cyan(`${formatBytes(r.bytes.sent)}/${formatBytes(r.bytes.total)}`)}`
       : "";
-    return `${this.p.bold(host.padEnd(12))} ${counts}  ${r.current}${bytes} ${this.p.dim(formatMs(performance.now() - r.startedAt))}`;
+    return `${this.p.bold(host.padEnd(12))} ${counts}  ${printable(r.current)}${bytes} ${this.p.dim(formatMs(performance.now() - r.startedAt))}`;
   }
 
   private refresh(): void {

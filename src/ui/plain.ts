@@ -5,8 +5,11 @@ import { printable } from "../errors.js";
 import { formatBytes, formatMs, paintDiff, paintStatus, recapLine, type Palette } from "./style.js";
 
 export function resultLine(p: Palette, r: TaskResult): string {
-  const what = r.handler ? `${r.playbook} / handler: ${r.task}` : `${r.playbook} / ${r.task}`;
-  // A reason may hold what the host printed (a command's stderr): escaped, it stays on its line.
+  // A task's name may be rendered from variables, and a reason may hold what the host printed
+  // (a command's stderr): both escaped, so each stays on its line.
+  const what = printable(
+    r.handler ? `${r.playbook} / handler: ${r.task}` : `${r.playbook} / ${r.task}`,
+  );
   const detail = r.status === "changed" ? r.summary : r.reason;
   const bytes = r.bytes ? `, ${formatBytes(r.bytes)}` : "";
   return `${p.bold(r.host.padEnd(12))} ${paintStatus(p, r.status)} ${what} ${p.dim(`(${formatMs(r.durationMs)}${bytes})`)}${detail ? ` ${p.dim(`- ${printable(detail)}`)}` : ""}`;

@@ -87,6 +87,15 @@ describe("reporters", () => {
     expect(live.text()).not.toContain("\u202e");
   });
 
+  it("plain: a task name rendered from a variable is escaped too", () => {
+    const plain = sink();
+    new PlainReporter(plain.stream, palette(false)).taskEnd(
+      result({ task: "copy \u001b[31mred\nsecond line" }),
+    );
+    expect(plain.text()).toContain("services / copy \\x1b[31mred\\nsecond line (12 ms)");
+    expect(plain.text().split("\n")).toHaveLength(2);
+  });
+
   it("json: the report alone on its stream, progress elsewhere", async () => {
     const out = sink();
     const progress = sink();
