@@ -5,6 +5,7 @@
 // `when`/`until` are plain JavaScript expressions over the same names. Playbooks are code the
 // operator wrote, like the templates in templates/; they are trusted as such.
 import ejs from "ejs";
+import { inlineProblem } from "../modules/template/problem.js";
 
 export type Scope = Record<string, unknown>;
 
@@ -47,12 +48,16 @@ function renderString(text: string, scope: Scope): unknown {
   if (!text.includes("<%")) return text;
   const whole = WHOLE_TAG.exec(text);
   if (whole?.[1] && !whole[1].includes("%>")) return evaluate(whole[1], scope);
-  let template = templates.get(text);
-  if (!template) {
-    template = ejs.compile(text, { escape: (s: unknown) => String(s) });
-    templates.set(text, template);
+  try {
+    let template = templates.get(text);
+    if (!template) {
+      template = ejs.compile(text, { escape: (s: unknown) => String(s) });
+      templates.set(text, template);
+    }
+    return template(scope);
+  } catch (err) {
+    throw new Error(`${JSON.stringify(text)}: ${inlineProblem(text, err)}`, { cause: err });
   }
-  return template(scope);
 }
 
 /** Renders every string inside `value` (objects and arrays walked), leaving other values alone. */

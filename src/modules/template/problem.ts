@@ -68,13 +68,22 @@ export function compileProblem(src: string, text: string): string | undefined {
     : said(src, compileErrorLine(text, error), sentence(error));
 }
 
-/** What `err`, thrown by rendering the template `src`, says: the line and the error alone. */
-export function renderProblem(src: string, text: string, err: unknown): string {
-  const compile = compileProblem(src, text);
-  if (compile !== undefined) return compile;
+/** Where in `text` and why it failed with `err` (thrown compiling or rendering it), dump left out. */
+function located(text: string, err: unknown): { line: number | undefined; cause: string } {
+  const error = compileError(text);
+  if (error !== undefined) return { line: compileErrorLine(text, error), cause: sentence(error) };
   const message = err instanceof Error ? err.message : String(err);
   const rethrown = RETHROWN.exec(message);
   return rethrown
-    ? said(src, Number(rethrown[1]), rethrown[2] ?? "")
-    : said(src, undefined, message);
+    ? { line: Number(rethrown[1]), cause: rethrown[2] ?? "" }
+    : { line: undefined, cause: message };
 }
+
+/** What `err`, thrown by rendering the template `src`, says: the line and the error alone. */
+export function renderProblem(src: string, text: string, err: unknown): string {
+  const { line, cause } = located(text, err);
+  return said(src, line, cause);
+}
+
+/** The same for a tagged value in a playbook, which names it: the cause alone. */
+export const inlineProblem = (text: string, err: unknown): string => located(text, err).cause;
