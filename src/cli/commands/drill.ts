@@ -7,7 +7,7 @@
 // fault. Exit 1 when the verdict fails.
 import { createInterface } from "node:readline/promises";
 import { Option, type Command } from "commander";
-import { InputError } from "../../errors.js";
+import { InputError, printable } from "../../errors.js";
 import { DEFAULT_INVENTORY, loadInventory } from "../../inventory/load.js";
 import { requireSshKeys } from "../../inventory/source.js";
 import { checkMode } from "../../drill/faults.js";
@@ -177,7 +177,8 @@ export function register(program: Command, setExit: SetExit): void {
             ...(at ? { at } : {}),
             profile: opts.profile,
             signal: stop.signal,
-            progress: (line) => console.error(`drill: ${at ? `[${at}] ` : ""}${line}`),
+            // A line may hold what a server printed: escaped, it cannot move the cursor.
+            progress: (line) => console.error(`drill: ${at ? `[${at}] ` : ""}${printable(line)}`),
           });
         if (opts.matrix) {
           const rows: MatrixRow[] = [];
@@ -198,7 +199,9 @@ export function register(program: Command, setExit: SetExit): void {
       } catch (err) {
         const code = stop.exitCode();
         if (code === undefined) throw err;
-        console.error(`drill: ${err instanceof Error ? err.message : String(err)}; no verdict`);
+        console.error(
+          `drill: ${printable(err instanceof Error ? err.message : String(err))}; no verdict`,
+        );
         setExit(code);
       } finally {
         stop.dispose();
