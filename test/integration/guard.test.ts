@@ -84,17 +84,21 @@ function stop(p: ChildProcess | undefined): void {
   }
 }
 
-/** The stand-in engine: a bash named heartbeat with a sleep in its process group. */
+/** The stand-in engine: a bash named heartbeat, leading a session of its own (detached), with
+ *  a sleep in a process group of its own in that session (job control), as heartbeat runs its
+ *  resource scripts. */
 async function standIn(): Promise<{ engine: ChildProcess; childPid: number }> {
   rmSync(join(dir, "child.pid"), { force: true });
   const engine = start(join(dir, "heartbeat"), [
     "-c",
-    `sleep 600 & echo $! > ${dir}/child.pid; wait`,
+    `set -m; sleep 600 & echo $! > ${dir}/child.pid; wait`,
   ]);
   writeFileSync(PIDFILE, `${engine.pid}\n`);
   await until("stand-in child", () => read(join(dir, "child.pid")) !== "", 2000);
   const childPid = Number(read(join(dir, "child.pid")));
   expect(read(`/proc/${engine.pid}/comm`)).toBe("heartbeat\n");
+  const [pgid, sid] = (read(`/proc/${childPid}/stat`).split(") ")[1] ?? "").split(" ").slice(2, 4);
+  expect([Number(pgid), Number(sid)]).toEqual([childPid, engine.pid]);
   return { engine, childPid };
 }
 
@@ -188,7 +192,7 @@ describe("the HA guard, run for real", () => {
     expect(inNs("ip", "-o", "addr", "show", "dev", "eth0")).toContain(" 192.168.0.1/24 ");
   });
 
-  it("after a stop longer than FROZEN_CS, kills the engine's group, releases and restarts it", async () => {
+  it("after a stop longer than FROZEN_CS, kills the engine's session, releases and restarts it", async () => {
     addVips();
     const { engine, childPid } = await standIn();
     const guard = await startGuard("heartbeat");
@@ -202,7 +206,7 @@ describe("the HA guard, run for real", () => {
     process.kill(engine.pid ?? 0, "SIGCONT");
     process.kill(guard.pid ?? 0, "SIGCONT");
     await until("VIPs released", () => vipsOnEth0().length === 0, 1000);
-    await until("engine and its group killed", () => !alive(engine.pid) && !alive(childPid), 1000);
+    await until("engine and its session killed", () => !alive(engine.pid) && !alive(childPid), 1000);
     await until("engine restarted", () => calls().includes("heartbeat start"), 3000);
     const log = read(LOG);
     expect(log).toMatch(/no tick for \d+0 ms: this server was stopped/);
