@@ -45,6 +45,16 @@ function takeover(obs: Observation, intervals: readonly Ownership[], vip: string
       o.fromMs >= obs.faultAtMs &&
       o.fromMs < until,
   );
+  const held = intervals.find(
+    (o) =>
+      o.vip === vip &&
+      o.server === obs.setup.target &&
+      o.fromMs <= obs.faultAtMs &&
+      o.toMs !== undefined &&
+      o.toMs > obs.faultAtMs &&
+      o.toMs < until,
+  );
+  if (held?.toMs !== undefined) t.releasedMs = sinceFault(obs, held.toMs);
   if (!taken) return t;
   t.survivor = taken.server;
   t.onSurvivorMs = sinceFault(obs, taken.fromMs);

@@ -145,6 +145,9 @@ export interface VipTakeover {
   survivor?: string;
   /** Fault -> VIP configured (with carrier) on the survivor. */
   onSurvivorMs?: number;
+  /** Fault -> the target removed the VIP itself, when it still held it after the fault (a
+   *  graceful stop lets its TFTP transfers finish first). */
+  releasedMs?: number;
   /** Fault -> first gratuitous ARP for the VIP from the survivor's MAC. */
   firstGarpMs?: number;
   /** Fault -> first packet from the VIP to a client sent with the survivor's MAC. */

@@ -5,7 +5,14 @@
 // its VIP on the wire (its kernel answers ARP) while its peer takes it over; two owners are
 // then unavoidable from the fault until a second after the resume, and tolerated only there.
 import { adviceFor } from "../ha/advice.js";
-import type { Check, DoubleOwnership, Measurements, Observation, Verdict } from "./types.js";
+import type {
+  Check,
+  DoubleOwnership,
+  Measurements,
+  Observation,
+  Verdict,
+  VipTakeover,
+} from "./types.js";
 
 export function verdict(obs: Observation, m: Measurements): Verdict {
   const checks = [
@@ -37,19 +44,33 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
       hint: adviceFor(engine, { kind: "no-takeover", vip: missing.vip, mode }),
     };
   }
-  const parts = m.takeovers.map(
-    (t) => `${t.vip} on ${t.survivor} after ${seconds(t.onSurvivorMs ?? 0)}`,
-  );
-  const slow = m.takeovers.find((t) => (t.onSurvivorMs ?? 0) > limit);
-  const detail = `${parts.join("; ")} (limit ${seconds(limit)})`;
+  const parts = m.takeovers.map((t) => {
+    const after = `${t.vip} on ${t.survivor} after ${seconds(t.onSurvivorMs ?? 0)}`;
+    return mode === "stop" && t.releasedMs !== undefined
+      ? `${after}, ${seconds(ownerlessMs(obs, t))} after ${target} released it`
+      : after;
+  });
+  const slow = m.takeovers.find((t) => ownerlessMs(obs, t) > limit);
+  const judged = mode === "stop" ? "without an owner" : "from the fault";
+  const detail = `${parts.join("; ")} (limit ${seconds(limit)} ${judged})`;
   if (!slow) return { name, status: "pass", detail };
   const hint = adviceFor(engine, {
     kind: "slow-takeover",
     vip: slow.vip,
-    takenMs: slow.onSurvivorMs ?? 0,
+    takenMs: ownerlessMs(obs, slow),
     limitMs: limit,
   });
   return { name, status: "fail", detail, hint };
+}
+
+/**
+ * How long clients had no server for the VIP. A graceful stop serves until it releases the
+ * VIP (after the TFTP transfers in flight): from then. Every other fault: from the fault.
+ */
+function ownerlessMs(obs: Observation, t: VipTakeover): number {
+  const taken = t.onSurvivorMs ?? 0;
+  if (obs.setup.mode !== "stop" || t.releasedMs === undefined) return taken;
+  return Math.max(0, taken - t.releasedMs);
 }
 
 /**

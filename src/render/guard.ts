@@ -18,6 +18,9 @@ export const READY_SCRIPT = "/usr/local/sbin/ksorch-ready";
 /** How long heartbeat's VIP resource waits for the services before it adds the VIP anyway. */
 export const READY_WAIT_S = 30;
 
+/** How long a graceful handover waits for the TFTP transfers in flight from a VIP. */
+export const TFTP_DRAIN_S = 3;
+
 const HB_TOOLS = "/usr/share/heartbeat";
 
 /**

@@ -1,6 +1,6 @@
 import { serverLayout } from "../inventory/layout.js";
 import { quote } from "../transport/quote.js";
-import { READY_SCRIPT, READY_WAIT_S } from "./guard.js";
+import { READY_SCRIPT, READY_WAIT_S, TFTP_DRAIN_S } from "./guard.js";
 import { rendered, renderTemplate, type RenderContext } from "./template.js";
 import type { RenderedFile } from "./types.js";
 
@@ -71,6 +71,7 @@ export function heartbeatFiles(ctx: RenderContext): RenderedFile[] {
     arpIntervalMs: SEND_ARP.intervalMs,
     ready: READY_SCRIPT,
     readyWaitS: READY_WAIT_S,
+    drainS: TFTP_DRAIN_S,
   });
   files.push(rendered(`${layout.haDir}/resource.d/${VIP_RESOURCE}`, vip, "ha", { mode: 0o755 }));
   if (ha.fence) {

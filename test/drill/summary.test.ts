@@ -29,7 +29,7 @@ describe("formatSummary", () => {
     );
     expect(text).toContain("failback: 12.100 s after the undo");
     expect(text).toContain(
-      "  pass    takeover: 192.168.0.253 on server2 after 0.420 s (limit 2.000 s)",
+      "  pass    takeover: 192.168.0.253 on server2 after 0.420 s, 0.120 s after server1 released it (limit 2.000 s without an owner)",
     );
     expect(text).toMatch(/\+0\.420 s {2}server2 {3}adds 192\.168\.0\.253 \(eth0:0\)/);
   });

@@ -21,7 +21,14 @@ describe("measure", () => {
   it("times the takeover, the gratuitous ARP, the first answer and the failback", () => {
     const m = measure(stopScenario());
     expect(m.takeovers).toEqual([
-      { vip: VIP1, survivor: "server2", onSurvivorMs: 420, firstGarpMs: 425, firstAnswerMs: 900 },
+      {
+        vip: VIP1,
+        survivor: "server2",
+        onSurvivorMs: 420,
+        releasedMs: 300,
+        firstGarpMs: 425,
+        firstAnswerMs: 900,
+      },
     ]);
     expect(m.doubleOwnership).toEqual([]);
     expect(m.finalOwners).toEqual([
@@ -109,12 +116,42 @@ describe("verdict", () => {
       ["install clients finished", "pass"],
       ["failback", "pass"],
     ]);
-    expect(v.checks[0]?.detail).toBe("192.168.0.253 on server2 after 0.420 s (limit 2.000 s)");
+    expect(v.checks[0]?.detail).toBe(
+      "192.168.0.253 on server2 after 0.420 s, 0.120 s after server1 released it (limit 2.000 s without an owner)",
+    );
+  });
+
+  it("judges a graceful stop from the release: waiting for TFTP transfers first is no outage", () => {
+    // server1 serves until it drops the VIP at 2.5 s (its transfers done); server2 has it 0.12 s later.
+    const drained = (mode: "stop" | "crash") => {
+      const obs = stopScenario();
+      obs.setup.mode = mode;
+      obs.monitor = [
+        { server: "server1", line: vipLine(T0 + 2500, VIP1, true) },
+        { server: "server2", line: vipLine(T0 + 2620, VIP1) },
+      ];
+      return obs;
+    };
+    expect(measure(drained("stop")).takeovers[0]).toMatchObject({
+      releasedMs: 2500,
+      onSurvivorMs: 2620,
+    });
+    const stop = check(drained("stop"), "takeover");
+    expect(stop.status).toBe("pass");
+    expect(stop.detail).toBe(
+      "192.168.0.253 on server2 after 2.620 s, 0.120 s after server1 released it (limit 2.000 s without an owner)",
+    );
+    // Any other fault is judged from the fault: a crashed engine's VIP serves nothing meanwhile.
+    const crash = check(drained("crash"), "takeover");
+    expect(crash.status).toBe("fail");
+    expect(crash.detail).toBe(
+      "192.168.0.253 on server2 after 2.620 s (limit 2.000 s from the fault)",
+    );
   });
 
   it("fails a takeover slower than ha.max_takeover and says what to tune", () => {
     const obs = stopScenario();
-    obs.setup.maxTakeoverMs = 400;
+    obs.setup.maxTakeoverMs = 100;
     const c = check(obs, "takeover");
     expect(c.status).toBe("fail");
     expect(c.hint).toMatch(/keepalive/);

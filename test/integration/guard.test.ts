@@ -206,7 +206,11 @@ describe("the HA guard, run for real", () => {
     process.kill(engine.pid ?? 0, "SIGCONT");
     process.kill(guard.pid ?? 0, "SIGCONT");
     await until("VIPs released", () => vipsOnEth0().length === 0, 1000);
-    await until("engine and its session killed", () => !alive(engine.pid) && !alive(childPid), 1000);
+    await until(
+      "engine and its session killed",
+      () => !alive(engine.pid) && !alive(childPid),
+      1000,
+    );
     await until("engine restarted", () => calls().includes("heartbeat start"), 3000);
     const log = read(LOG);
     expect(log).toMatch(/no tick for \d+0 ms: this server was stopped/);
@@ -317,5 +321,72 @@ describe("heartbeat's VIP resource (ksorch-vip), run for real", () => {
     await until("send_arp stopped", () => !alive(arpPid), 2000);
     // Stopping what is not held succeeds: heartbeat releases every group on its way down.
     inNs(script, vip, "stop");
+  });
+
+  /**
+   * A stand-in TFTP transfer: a bash named in.tftpd with a UDP socket from the VIP to a
+   * client (a route makes the VIP its source), reading a 4 KB block of a file every 0.1 s for
+   * `blocks` blocks (0: reading nothing, stalled), then exiting.
+   */
+  function transfer(blocks: number): ChildProcess {
+    inNs("ip", "route", "replace", "192.168.0.99/32", "dev", "eth0", "src", "192.168.0.253");
+    const tftpd = join(dir, "in.tftpd");
+    if (!existsSync(tftpd)) {
+      copyFileSync("/bin/bash", tftpd);
+      chmodSync(tftpd, 0o755);
+      writeFileSync(join(dir, "block"), "x".repeat(4096));
+    }
+    const loop =
+      blocks > 0
+        ? `for i in $(seq ${blocks}); do read -r -N 4096 _ <${dir}/block; sleep 0.1; done`
+        : "sleep 30; :"; // not bash's last command: it would exec sleep, no longer in.tftpd
+    return start("ip", [
+      ...["netns", "exec", NS, tftpd, "-c"],
+      `exec 3<>/dev/udp/192.168.0.99/6999; ${loop}`,
+    ]);
+  }
+  const inFlight = () => inNs("ss", "-Hnup", "state", "established", "src", "192.168.0.253");
+
+  it("stop waits for a TFTP transfer in flight from the VIP, serving meanwhile", async () => {
+    const script = vipScript();
+    inNs(script, vip, "start");
+    transfer(15);
+    await until("transfer in flight", () => inFlight().includes('"in.tftpd"'), 2000);
+    const t0 = Date.now();
+    const stopping = start("ip", ["netns", "exec", NS, script, vip, "stop"]);
+    const stopped = new Promise((resolve) => stopping.once("exit", resolve));
+    await sleep(500);
+    expect(vipsOnEth0()).toEqual(["192.168.0.253/24"]);
+    expect(await stopped).toBe(0);
+    const waited = Date.now() - t0;
+    // The transfer's 1.5 s, not cut: the address went once it was done.
+    expect(waited).toBeGreaterThan(1000);
+    expect(waited).toBeLessThan(3000);
+    expect(inFlight()).toBe("");
+    expect(vipsOnEth0()).toEqual([]);
+  });
+
+  it("stop does not wait for a transfer that moves nothing, nor for one without a carrier", async () => {
+    const script = vipScript();
+    inNs(script, vip, "start");
+    const stalled = transfer(0);
+    await until("transfer in flight", () => inFlight().includes('"in.tftpd"'), 2000);
+    let t0 = Date.now();
+    inNs(script, vip, "stop");
+    // Five unchanged samples 0.1 s apart, far below the 3 s cap.
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(vipsOnEth0()).toEqual([]);
+    inNs(script, vip, "start");
+    transfer(30);
+    inNs("ip", "link", "set", "eth0p", "down");
+    try {
+      t0 = Date.now();
+      inNs(script, vip, "stop");
+      expect(Date.now() - t0).toBeLessThan(500);
+      expect(vipsOnEth0()).toEqual([]);
+    } finally {
+      inNs("ip", "link", "set", "eth0p", "up");
+      stop(stalled);
+    }
   });
 });

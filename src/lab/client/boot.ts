@@ -68,7 +68,8 @@ export async function tftpFile(
   const leftS = () => totalS - (Date.now() - first) / 1000;
   for (let i = 0; ; i++) {
     const started = Date.now();
-    const r = await tftpGet(ctx, server, path, dest, patient ? PATIENT_STALL_S : leftS());
+    const stallS = patient ? PATIENT_STALL_S : leftS();
+    const r = await tftpGet(ctx, server, path, dest, stallS, budget.blksize);
     const code = r.exitCode;
     if (code === 0 || code === TFTP_NOT_FOUND || TFTP_PERMANENT.has(code))
       return { code, cut: false };

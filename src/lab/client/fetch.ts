@@ -53,14 +53,16 @@ async function curlOnce(
   return { exitCode: r.exitCode, address, bytes: Number(bytes) || 0, stderr: r.stderr.trim() };
 }
 
-/** One TFTP get: curl's exit code (TFTP_NOT_FOUND when the server has no such file) and the
- *  bytes it received before it ended, given up once nothing came for `stallS` seconds. */
+/** One TFTP get in blocks of `blksize`: curl's exit code (TFTP_NOT_FOUND when the server has
+ *  no such file) and the bytes it received before it ended, given up once nothing came for
+ *  `stallS` seconds. */
 export async function tftpGet(
   ctx: FetchContext,
   server: string,
   path: string,
   dest: string,
   stallS: number,
+  blksize: number,
 ): Promise<CurlOnce> {
   const start = Date.now();
   // A boot loader has no limit on a transfer that keeps moving (eight clients' 8 MB kernels
@@ -69,9 +71,10 @@ export async function tftpGet(
   const stall = String(Math.max(1, Math.round(Math.min(stallS, leftS))));
   const r = await curlOnce(
     ctx.netns,
-    ["--max-time", String(leftS), "--speed-limit", "1", "--speed-time", stall, "-o", dest].concat(
-      `tftp://${server}/${path}`,
-    ),
+    [
+      ...["--max-time", String(leftS), "--speed-limit", "1", "--speed-time", stall],
+      ...["--tftp-blksize", String(blksize), "-o", dest, `tftp://${server}/${path}`],
+    ],
     (leftS + 5) * 1000,
   );
   await record(ctx, `tftp:${path}`, start, r, server);

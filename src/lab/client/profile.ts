@@ -18,6 +18,8 @@ export interface TftpBudget {
   openTimeoutsS: readonly number[];
   /** Another request is sent for a file cut halfway (restarting it from byte 0). */
   restartsCutFile: boolean;
+  /** The `blksize` its read request asks for (RFC 2348): one lockstep round trip per block. */
+  blksize: number;
   /**
    * A file cut halfway is fatal and the PC reboots: after the DHCP lease's option 211
    * (pxelinux.reboottime), else after this many seconds. Undefined: the loader just fails.
@@ -76,23 +78,34 @@ const GRUB_TRIES_MS = Array.from({ length: 40 }, (_, i) => 400 + 20 * i);
 // timeout, but a server that lost the transfer answers with an error or not at all.
 const IPXE_TIMEOUTS_S = [0.25, 0.5, 1, 2, 4, 8];
 
+// The block size each one asks for: iPXE TFTP_MAX_BLKSIZE (include/ipxe/tftp.h), pxelinux's
+// rrq_tail (core/fs/pxe/tftp.c), GRUB's tftp_open (grub-core/net/tftp.c).
+const BLKSIZE = { ipxe: 1432, pxelinux: 1408, grub: 1024 } as const;
+
 const REAL: ClientProfile = {
   name: "real",
   // The PXE specification 2.1: four DHCPDISCOVERs, waiting 4, 8, 16 and 32 s (iPXE's
   // config/dhcp.h quotes it; iPXE itself shortens it to 1, 2, 4, 8 s).
   dhcpTimeoutsS: [4, 8, 16, 32],
   dhcpForever: false,
-  rom: { who: "the PXE ROM (iPXE)", openTimeoutsS: IPXE_TIMEOUTS_S, restartsCutFile: false },
+  rom: {
+    who: "the PXE ROM (iPXE)",
+    openTimeoutsS: IPXE_TIMEOUTS_S,
+    restartsCutFile: false,
+    blksize: BLKSIZE.ipxe,
+  },
   pxelinux: {
     who: "pxelinux",
     openTimeoutsS: PXELINUX_TICKS.map((t) => t / 18.2),
     restartsCutFile: false,
+    blksize: BLKSIZE.pxelinux,
     rebootAfterCutS: 300,
   },
   grub: {
     who: "GRUB",
     openTimeoutsS: GRUB_TRIES_MS.map((ms) => ms / 1000),
     restartsCutFile: false,
+    blksize: BLKSIZE.grub,
   },
   // dracut's url-lib (modules.d/45url-lib/url-lib.sh in RHEL 9's dracut): fetch_url runs curl
   // once with these; curl's --retry repeats only "transient" failures (timeouts, FTP 4xx,
@@ -122,9 +135,14 @@ const PATIENT: ClientProfile = {
   name: "patient",
   dhcpTimeoutsS: [1],
   dhcpForever: true,
-  rom: { who: "the PXE ROM", openTimeoutsS: [], restartsCutFile: true },
-  pxelinux: { who: "pxelinux", openTimeoutsS: [], restartsCutFile: true },
-  grub: { who: "GRUB", openTimeoutsS: [], restartsCutFile: true },
+  rom: { who: "the PXE ROM", openTimeoutsS: [], restartsCutFile: true, blksize: BLKSIZE.ipxe },
+  pxelinux: {
+    who: "pxelinux",
+    openTimeoutsS: [],
+    restartsCutFile: true,
+    blksize: BLKSIZE.pxelinux,
+  },
+  grub: { who: "GRUB", openTimeoutsS: [], restartsCutFile: true, blksize: BLKSIZE.grub },
   curlArgs: undefined,
   // retries=0: for ever; a transfer that moves nothing for 2 s is abandoned and retried.
   dnf: { retries: 0, timeoutS: 2, minrate: 1, rerun: true },
