@@ -46,9 +46,8 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
   }
   const parts = m.takeovers.map((t) => {
     const after = `${t.vip} on ${t.survivor} after ${seconds(t.onSurvivorMs ?? 0)}`;
-    return mode === "stop" && t.releasedMs !== undefined
-      ? `${after}, ${seconds(ownerlessMs(obs, t))} after ${target} released it`
-      : after;
+    const gap = afterRelease(obs, t);
+    return gap === undefined ? after : `${after}, ${seconds(gap)} after ${target} released it`;
   });
   const slow = m.takeovers.find((t) => ownerlessMs(obs, t) > limit);
   const judged = mode === "stop" ? "without an owner" : "from the fault";
@@ -68,9 +67,13 @@ function takeoverCheck(obs: Observation, m: Measurements): Check {
  * VIP (after the TFTP transfers in flight): from then. Every other fault: from the fault.
  */
 function ownerlessMs(obs: Observation, t: VipTakeover): number {
-  const taken = t.onSurvivorMs ?? 0;
-  if (obs.setup.mode !== "stop" || t.releasedMs === undefined) return taken;
-  return Math.max(0, taken - t.releasedMs);
+  return afterRelease(obs, t) ?? t.onSurvivorMs ?? 0;
+}
+
+/** A graceful stop's release -> the VIP on the survivor; undefined for every other fault. */
+function afterRelease(obs: Observation, t: VipTakeover): number | undefined {
+  if (obs.setup.mode !== "stop" || t.releasedMs === undefined) return undefined;
+  return Math.max(0, (t.onSurvivorMs ?? 0) - t.releasedMs);
 }
 
 /**
